@@ -1,0 +1,1 @@
+"""SQL storage: SQLAlchemy 2 models, repositories that return coach dataclasses, migrations."""

@@ -1,0 +1,147 @@
+"""Settings: ``config.toml`` overlaid by the environment, validated once at start.
+
+Precedence is environment > config file > default. A bad value stops the program with one
+message naming the key (``database.url``), never a traceback. The token is a ``SecretStr``:
+it shows as ``**********`` in reprs, logs and error messages.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+)
+
+DEFAULT_CONFIG = Path("config.toml")
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)"
+        ) from exc
+    return value
+
+
+def _workdays(value: list[int]) -> list[int]:
+    if not value or any(d < 1 or d > 7 for d in value):
+        raise ValueError("working days are ISO weekday numbers 1 (Monday) to 7 (Sunday)")
+    return sorted(set(value))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TelegramSettings(_Section):
+    token: SecretStr | None = None
+    api_base_url: str = "https://api.telegram.org/bot"
+    api_base_file_url: str = "https://api.telegram.org/file/bot"
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite:///salescoach.db"
+
+
+class WebhookSettings(_Section):
+    url: str | None = None
+    listen: str = "0.0.0.0"
+    port: int = Field(default=8443, ge=1, le=65535)
+    path: str = "telegram"
+    secret_token: SecretStr | None = None
+
+
+class TeamDefaultsSettings(_Section):
+    timezone: Annotated[str, AfterValidator(_zone)] = "Asia/Shanghai"
+    language: Literal["zh", "en"] = "zh"
+    plan_time: time = time(8, 30)
+    review_time: time = time(19, 0)
+    sharing_time: time = time(20, 30)
+    workdays: Annotated[list[int], AfterValidator(_workdays)] = [1, 2, 3, 4, 5]
+
+
+class InviteSettings(_Section):
+    ttl_days: int = Field(default=30, ge=0, le=365)
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class SandboxSettings(_Section):
+    database_url: str = "sqlite:///sandbox/sandbox.db"
+    files_dir: str = "sandbox/files"
+
+
+class Settings(_Section):
+    telegram: TelegramSettings = TelegramSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    webhook: WebhookSettings = WebhookSettings()
+    team_defaults: TeamDefaultsSettings = TeamDefaultsSettings()
+    invites: InviteSettings = InviteSettings()
+    logging: LoggingSettings = LoggingSettings()
+    sandbox: SandboxSettings = SandboxSettings()
+
+
+# Environment variables that override one key each.
+ENVIRONMENT = {
+    "TELEGRAM_BOT_TOKEN": ("telegram", "token"),
+    "TELEGRAM_API_BASE_URL": ("telegram", "api_base_url"),
+    "DATABASE_URL": ("database", "url"),
+    "WEBHOOK_SECRET_TOKEN": ("webhook", "secret_token"),
+    "SALESCOACH_LOG_LEVEL": ("logging", "level"),
+}
+
+
+class SettingsError(Exception):
+    """The configuration cannot be used; the message names the key and says why."""
+
+
+def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
+    """Read ``path`` (if it exists), apply the environment, validate.
+
+    Raises:
+        SettingsError: naming the first bad key, with the reason.
+    """
+    data: dict[str, Any] = {}
+    if path is not None and path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    for variable, (section, key) in ENVIRONMENT.items():
+        value = environ.get(variable)
+        if value:
+            target = data.setdefault(section, {})
+            if not isinstance(target, dict):
+                raise SettingsError(f"{section}: must be a table")
+            target[key] = value
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, path)) from None
+
+
+def _describe(exc: ValidationError, path: Path | None) -> str:
+    where = f"{path}: " if path is not None and path.exists() else ""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False):
+        key = ".".join(str(part) for part in error["loc"])
+        reason = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            reason = "unknown key (see config.example.toml)"
+        lines.append(f"{where}{key}: {reason}")
+    return "\n".join(lines)

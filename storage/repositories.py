@@ -1,0 +1,224 @@
+"""Repositories over one Session; they flush when ids are needed and never commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from coach.models import (
+    Dialog,
+    Invite,
+    Lang,
+    Membership,
+    NewTeam,
+    Person,
+    Role,
+    Schedule,
+    Team,
+)
+from storage.models import DialogRow, InviteRow, MembershipRow, PersonRow, TeamRow
+
+
+class SqlPeople:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, user_id: int) -> Person | None:
+        row = self._s.get(PersonRow, user_id)
+        return _person(row) if row else None
+
+    def save(self, person: Person, now: datetime) -> None:
+        row = self._s.get(PersonRow, person.user_id)
+        if row is None:
+            row = PersonRow(user_id=person.user_id, created_at=now)
+            self._s.add(row)
+        row.first_name = person.first_name
+        row.username = person.username
+        row.language = person.language.value
+        row.language_chosen = person.language_chosen
+        row.updated_at = now
+
+
+class SqlTeams:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, team: NewTeam, now: datetime) -> Team:
+        row = TeamRow(
+            name=team.name,
+            region=team.region,
+            timezone=team.timezone,
+            language=team.language.value,
+            plan_time=team.schedule.plan_time,
+            review_time=team.schedule.review_time,
+            sharing_time=team.schedule.sharing_time,
+            workdays="".join(str(d) for d in sorted(team.schedule.workdays)),
+            created_at=now,
+        )
+        self._s.add(row)
+        self._s.flush()
+        return _team(row)
+
+    def get(self, team_id: int) -> Team | None:
+        row = self._s.get(TeamRow, team_id)
+        return _team(row) if row else None
+
+    def by_group(self, chat_id: int) -> Team | None:
+        row = self._s.scalar(select(TeamRow).where(TeamRow.group_chat_id == chat_id))
+        return _team(row) if row else None
+
+    def set_group(self, team_id: int, chat_id: int | None, title: str | None) -> None:
+        self._s.execute(
+            update(TeamRow)
+            .where(TeamRow.id == team_id)
+            .values(group_chat_id=chat_id, group_title=title)
+        )
+
+
+class SqlMembers:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, user_id: int) -> Membership | None:
+        row = self._s.get(MembershipRow, user_id)
+        return _membership(row) if row else None
+
+    def add(self, membership: Membership) -> None:
+        self._s.add(
+            MembershipRow(
+                user_id=membership.user_id,
+                team_id=membership.team_id,
+                role=membership.role.value,
+                joined_at=membership.joined_at,
+            )
+        )
+        self._s.flush()
+
+    def remove(self, user_id: int) -> None:
+        self._s.execute(delete(MembershipRow).where(MembershipRow.user_id == user_id))
+
+    def of_team(self, team_id: int, role: Role | None = None) -> list[Membership]:
+        query = select(MembershipRow).where(MembershipRow.team_id == team_id)
+        if role is not None:
+            query = query.where(MembershipRow.role == role.value)
+        rows = self._s.scalars(query.order_by(MembershipRow.joined_at, MembershipRow.user_id))
+        return [_membership(row) for row in rows]
+
+    def count(self, team_id: int) -> int:
+        query = select(func.count()).where(MembershipRow.team_id == team_id)
+        return int(self._s.scalar(query) or 0)
+
+
+class SqlInvites:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(
+        self,
+        team_id: int,
+        role: Role,
+        token_hash: str,
+        created_by: int,
+        now: datetime,
+        expires_at: datetime | None,
+    ) -> Invite:
+        row = InviteRow(
+            team_id=team_id,
+            role=role.value,
+            token_hash=token_hash,
+            created_by=created_by,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        self._s.add(row)
+        self._s.flush()
+        return _invite(row)
+
+    def by_token_hash(self, token_hash: str) -> Invite | None:
+        row = self._s.scalar(select(InviteRow).where(InviteRow.token_hash == token_hash))
+        return _invite(row) if row else None
+
+    def revoke_active(self, team_id: int, role: Role, now: datetime) -> int:
+        result = self._s.execute(
+            update(InviteRow)
+            .where(
+                InviteRow.team_id == team_id,
+                InviteRow.role == role.value,
+                InviteRow.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+class SqlDialogs:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, user_id: int) -> Dialog | None:
+        row = self._s.get(DialogRow, user_id)
+        if row is None:
+            return None
+        return Dialog(row.user_id, row.kind, row.step, dict(row.data), row.expires_at)
+
+    def save(self, dialog: Dialog) -> None:
+        row = self._s.get(DialogRow, dialog.user_id)
+        if row is None:
+            row = DialogRow(user_id=dialog.user_id)
+            self._s.add(row)
+        row.kind = dialog.kind
+        row.step = dialog.step
+        row.data = dict(dialog.data)
+        row.expires_at = dialog.expires_at
+
+    def clear(self, user_id: int) -> bool:
+        result = self._s.execute(delete(DialogRow).where(DialogRow.user_id == user_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _person(row: PersonRow) -> Person:
+    return Person(
+        user_id=row.user_id,
+        first_name=row.first_name,
+        username=row.username,
+        language=Lang(row.language),
+        language_chosen=row.language_chosen,
+    )
+
+
+def _team(row: TeamRow) -> Team:
+    return Team(
+        id=row.id,
+        name=row.name,
+        region=row.region,
+        timezone=row.timezone,
+        language=Lang(row.language),
+        schedule=Schedule(
+            plan_time=row.plan_time,
+            review_time=row.review_time,
+            sharing_time=row.sharing_time,
+            workdays=frozenset(int(d) for d in row.workdays),
+        ),
+        created_at=row.created_at,
+        group_chat_id=row.group_chat_id,
+        group_title=row.group_title,
+    )
+
+
+def _membership(row: MembershipRow) -> Membership:
+    return Membership(row.user_id, row.team_id, Role(row.role), row.joined_at)
+
+
+def _invite(row: InviteRow) -> Invite:
+    return Invite(
+        id=row.id,
+        team_id=row.team_id,
+        role=Role(row.role),
+        token_hash=row.token_hash,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+    )

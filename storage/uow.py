@@ -1,0 +1,63 @@
+"""The unit of work: one session and one transaction per update or job."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.repositories import SqlDialogs, SqlInvites, SqlMembers, SqlPeople, SqlTeams
+
+
+class SqlUnitOfWork:
+    """Implements ``coach.ports.UnitOfWork``; rolls back unless ``commit`` was called."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        session = self._session = self._factory()
+        self.people = SqlPeople(session)
+        self.teams = SqlTeams(session)
+        self.members = SqlMembers(session)
+        self.invites = SqlInvites(session)
+        self.dialogs = SqlDialogs(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            self._session.rollback()
+        finally:
+            self._session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        assert self._session is not None, "commit outside the unit of work"
+        self._session.commit()
+
+    def rollback(self) -> None:
+        assert self._session is not None, "rollback outside the unit of work"
+        self._session.rollback()
+
+
+class Database:
+    """The engine and a factory of units of work for it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._factory = sessionmaker(engine, expire_on_commit=False)
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._factory)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
