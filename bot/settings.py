@@ -60,7 +60,6 @@ class WebhookSettings(_Section):
     url: str | None = None
     listen: str = "0.0.0.0"
     port: int = Field(default=8443, ge=1, le=65535)
-    path: str = "telegram"
     secret_token: SecretStr | None = None
 
 

@@ -120,18 +120,18 @@ def meet(uow: UnitOfWork, contact: Contact, now: datetime, default: Lang) -> Per
     return person
 
 
-def profile(uow: UnitOfWork, person: Person) -> Profile:
-    """The person's team and role."""
+def profile(uow: UnitOfWork, person: Person, now: datetime) -> Profile:
+    """The person's team and role (``now`` is unused; kept for the common signature)."""
     membership = uow.members.get(person.user_id)
     team = uow.teams.get(membership.team_id) if membership else None
     return Profile(person, membership, team)
 
 
-def choose_language(uow: UnitOfWork, person: Person, lang: Lang, now: datetime) -> Person:
+def choose_language(uow: UnitOfWork, person: Person, now: datetime, lang: Lang) -> Profile:
     """Switch the person's language for good (Telegram's setting no longer overrides it)."""
     chosen = replace(person, language=lang, language_chosen=True)
     uow.people.save(chosen, now)
-    return chosen
+    return profile(uow, chosen, now)
 
 
 # --- teams ----------------------------------------------------------------------------------
@@ -158,9 +158,9 @@ def parse_new_team(text: str) -> NewTeamArgs:
 def create_team(
     uow: UnitOfWork,
     person: Person,
+    now: datetime,
     args: NewTeamArgs,
     defaults: TeamDefaults,
-    now: datetime,
 ) -> TeamCreated:
     """Create a team with ``person`` as its manager and a first rep invite."""
     _ensure_free(uow, person)
@@ -196,10 +196,10 @@ def begin_new_team(uow: UnitOfWork, person: Person, now: datetime) -> Dialog:
 def continue_new_team(
     uow: UnitOfWork,
     person: Person,
+    now: datetime,
     dialog: Dialog,
     text: str | None,
     defaults: TeamDefaults,
-    now: datetime,
 ) -> Dialog | TeamCreated:
     """Take the answer to the current step; ``text=None`` skips the optional region."""
     if dialog.step == "name":
@@ -209,20 +209,20 @@ def continue_new_team(
         return asked
     region = clean_line(text, field="region", limit=REGION_LIMIT) if text is not None else None
     args = NewTeamArgs(name=str(dialog.data["name"]), region=region, timezone=None)
-    return create_team(uow, person, args, defaults, now)
+    return create_team(uow, person, now, args, defaults)
 
 
-def active_dialog(uow: UnitOfWork, user_id: int, now: datetime) -> Dialog | None:
+def active_dialog(uow: UnitOfWork, person: Person, now: datetime) -> Dialog | None:
     """The person's unfinished flow, if it has not expired."""
-    dialog = uow.dialogs.get(user_id)
+    dialog = uow.dialogs.get(person.user_id)
     if dialog is None or dialog.expires_at <= now:
         return None
     return dialog
 
 
-def cancel(uow: UnitOfWork, user_id: int) -> bool:
+def cancel(uow: UnitOfWork, person: Person, now: datetime) -> bool:
     """Leave whatever flow the person is in; whether there was one."""
-    return uow.dialogs.clear(user_id)
+    return uow.dialogs.clear(person.user_id)
 
 
 # --- invites --------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ def parse_invite_args(args: list[str], default_days: int | None) -> tuple[Role, 
 
 
 def issue_invite(
-    uow: UnitOfWork, person: Person, role: Role, ttl_days: int | None, now: datetime
+    uow: UnitOfWork, person: Person, now: datetime, role: Role, ttl_days: int | None
 ) -> InviteIssued:
     """Make a new invite link for the manager's team; the previous one for its role stops."""
     team = _managed_team(uow, person)
@@ -256,7 +256,7 @@ def issue_invite(
 
 
 def join(
-    uow: UnitOfWork, person: Person, token: str, now: datetime, *, confirm_move: bool = False
+    uow: UnitOfWork, person: Person, now: datetime, token: str, *, confirm_move: bool = False
 ) -> Joined | MoveNeeded:
     """Join the team behind an invite token.
 
@@ -294,6 +294,7 @@ def join(
 def bind_group(
     uow: UnitOfWork,
     person: Person,
+    now: datetime,
     chat_id: int,
     title: str | None,
     *,
@@ -379,3 +380,33 @@ def _is_zone(name: str) -> bool:
 @cache
 def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
+
+
+def answer_dialog(
+    uow: UnitOfWork, person: Person, now: datetime, text: str | None, defaults: TeamDefaults
+) -> Dialog | TeamCreated | None:
+    """Feed a free-text answer to the person's open flow; ``None`` when there is none."""
+    dialog = active_dialog(uow, person, now)
+    if dialog is None:
+        return None
+    if dialog.kind == NEW_TEAM:
+        return continue_new_team(uow, person, now, dialog, text, defaults)
+    uow.dialogs.clear(person.user_id)  # a flow this version no longer knows
+    return None
+
+
+def new_team_command(
+    uow: UnitOfWork, person: Person, now: datetime, text: str, defaults: TeamDefaults
+) -> TeamCreated:
+    """``/newteam name [| region] [| zone]`` in one go."""
+    _ensure_free(uow, person)
+    return create_team(uow, person, now, parse_new_team(text), defaults)
+
+
+def invite_command(
+    uow: UnitOfWork, person: Person, now: datetime, words: list[str], default_days: int | None
+) -> InviteIssued:
+    """``/invite [manager] [days]``: the manager check comes before the arguments are read."""
+    _managed_team(uow, person)
+    role, days = parse_invite_args(words, default_days)
+    return issue_invite(uow, person, now, role, days)

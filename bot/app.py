@@ -1,0 +1,117 @@
+"""The composition root: settings and services in, a ready PTB Application out."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.commands import publish_default_menus
+from bot.context import BotData, CoachApplication, CoachContext
+from bot.handlers import errors, general, groups, language, onboarding
+from bot.handlers.common import GROUPS, PRIVATE
+from bot.keyboards import BadCallbackData, CallbackData, ChooseLanguage, ConfirmMove, SkipRegion
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+# The updates the bot asks Telegram for; anything else is never fetched.
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+    Update.POLL_ANSWER,
+]
+
+
+def build_application(services: Services) -> CoachApplication:
+    """Build the bot: HTML by default, typed context, handlers in the order they must match."""
+    tg = services.settings.telegram
+    if tg.token is None:
+        raise ValueError("a token is needed to build the application")
+    builder = (
+        ApplicationBuilder()
+        .token(tg.token.get_secret_value())
+        .base_url(tg.api_base_url)
+        .base_file_url(tg.api_base_file_url)
+        .context_types(ContextTypes(context=CoachContext, bot_data=BotData))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .post_init(_post_init)
+    )
+    application: CoachApplication = builder.build()  # type: ignore[assignment]
+    application.bot_data.services = services
+    register_handlers(application)
+    return application
+
+
+def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Register every handler; within group 0 the first match wins, so order matters."""
+    private_commands = {
+        "start": onboarding.start,
+        "newteam": onboarding.new_team,
+        "invite": onboarding.invite,
+        "lang": language.ask_language,
+        "help": general.help_command,
+        "cancel": general.cancel,
+        "bindgroup": groups.bind_group_in_private,
+    }
+    for name, callback in private_commands.items():
+        app.add_handler(CommandHandler(name, callback, filters=PRIVATE))
+    app.add_handler(CommandHandler("bindgroup", groups.bind_group, filters=GROUPS))
+    app.add_handler(CommandHandler("help", general.help_in_group, filters=GROUPS))
+
+    buttons: list[tuple[type[CallbackData], object]] = [
+        (ChooseLanguage, language.language_chosen),
+        (ConfirmMove, onboarding.confirm_move),
+        (SkipRegion, onboarding.skip_region),
+    ]
+    for family, callback in buttons:
+        app.add_handler(CallbackQueryHandler(callback, pattern=family.pattern()))  # type: ignore[arg-type]
+    # Any other button is stale (an older version's) or forged: say it expired.
+    app.add_handler(CallbackQueryHandler(_stale_button))
+
+    app.add_handler(ChatMemberHandler(groups.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.group_migrated))
+
+    # Edits first: an edited text would otherwise look like a new answer.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED & PRIVATE, general.edited))
+    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, general.unknown_command))
+    app.add_handler(MessageHandler(PRIVATE & filters.TEXT, onboarding.free_text))
+    app.add_handler(MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, general.not_text))
+    # In groups the bot sees commands and replies to it (privacy mode); plain chatter is left alone.
+    app.add_handler(
+        MessageHandler(
+            GROUPS & filters.UpdateType.MESSAGE & (filters.COMMAND | filters.REPLY),
+            general.unknown_in_group,
+        )
+    )
+    app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+
+
+async def _stale_button(update: Update, context: CoachContext) -> None:
+    query = update.callback_query
+    raise BadCallbackData(query.data if query else None)
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    services: Services = application.bot_data.services  # type: ignore[attr-defined]
+    await publish_default_menus(application.bot, services.default_language)
+    log.info("bot @%s ready", application.bot.username)

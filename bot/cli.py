@@ -1,0 +1,117 @@
+"""``salescoach``: run the bot, open the sandbox, migrate the database, check the config."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.logs import configure_logging
+from bot.settings import DEFAULT_CONFIG, Settings, SettingsError, load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.config, os.environ)
+    except SettingsError as exc:
+        print(f"salescoach: bad configuration:\n{exc}", file=sys.stderr)
+        return 2
+    secret_values = [
+        s.get_secret_value()
+        for s in (settings.telegram.token, settings.webhook.secret_token)
+        if s is not None
+    ]
+    configure_logging(settings.logging.level, secret_values)
+    return int(args.handler(settings, args) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="salescoach", description=__doc__)
+    parser.add_argument(
+        "--config", type=Path, default=DEFAULT_CONFIG, help="config file (default: config.toml)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the bot (the sandbox when no token is set)")
+    run.add_argument("--webhook-url", help="public HTTPS URL Telegram should POST updates to")
+    run.add_argument("--listen", help="webhook server address (default from config)")
+    run.add_argument("--port", type=int, help="webhook server port (default from config)")
+    run.set_defaults(handler=_run)
+
+    chat = commands.add_parser("chat", help="the sandbox: the real bot with a local Telegram")
+    chat.add_argument("--fresh", action="store_true", help="start from an empty sandbox database")
+    chat.set_defaults(handler=_chat)
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply all migrations").set_defaults(handler=_db_upgrade)
+    db_commands.add_parser("status", help="show the schema revision").set_defaults(
+        handler=_db_status
+    )
+
+    config = commands.add_parser("config", help="configuration")
+    config_commands = config.add_subparsers(dest="config_command", required=True)
+    config_commands.add_parser("check", help="validate and print the settings").set_defaults(
+        handler=_config_check
+    )
+    return parser
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.telegram.token is None:
+        print(
+            "No TELEGRAM_BOT_TOKEN configured: starting the local sandbox instead.\n"
+            "(Set the token in config.toml or the environment to run against Telegram.)",
+            file=sys.stderr,
+        )
+        return _chat(settings, argparse.Namespace(fresh=False))
+    from bot.runner import run_bot, webhook_options
+
+    webhook = webhook_options(
+        settings, args.webhook_url, args.listen, args.port, secrets.token_urlsafe(32)
+    )
+    return run_bot(settings, webhook)
+
+
+def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.sandbox import run_sandbox
+
+    return asyncio.run(run_sandbox(settings, fresh=bool(args.fresh)))
+
+
+def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade
+
+    upgrade(settings.database.url)
+    print("database is up to date", file=sys.stderr)
+    return 0
+
+
+def _db_status(settings: Settings, _args: argparse.Namespace) -> int:
+    from storage.db import make_engine
+    from storage.migrate import schema_state
+
+    engine = make_engine(settings.database.url)
+    try:
+        state = schema_state(engine)
+    finally:
+        engine.dispose()
+    verdict = "up to date" if state.up_to_date else "needs `salescoach db upgrade`"
+    print(f"revision {state.current or '(none)'}; newest {state.head}: {verdict}")
+    return 0 if state.up_to_date else 1
+
+
+def _config_check(settings: Settings, _args: argparse.Namespace) -> int:
+    print(settings.model_dump_json(indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""The command menus (setMyCommands), per language and per scope.
+
+Defaults are set at start for private chats, groups and group admins. People with a team
+get a menu of their own (``BotCommandScopeChat``) in the language they chose, so the menu
+follows /lang and their role rather than the Telegram app's language.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
+from telegram.error import TelegramError
+
+from coach.models import Lang, Role
+
+log = logging.getLogger(__name__)
+
+DESCRIPTIONS: dict[str, dict[Lang, str]] = {
+    "start": {Lang.ZH: "开始 / 加入团队", Lang.EN: "Start / join a team"},
+    "help": {Lang.ZH: "我能做什么", Lang.EN: "What I can do"},
+    "newteam": {Lang.ZH: "创建团队（主管）", Lang.EN: "Create a team (managers)"},
+    "invite": {Lang.ZH: "生成新的邀请链接", Lang.EN: "Make a new invite link"},
+    "lang": {Lang.ZH: "切换语言 / Language", Lang.EN: "Language / 切换语言"},
+    "cancel": {Lang.ZH: "退出当前操作", Lang.EN: "Leave the current step"},
+    "bindgroup": {Lang.ZH: "把本群绑定为团队群", Lang.EN: "Make this the team's group"},
+}
+
+NEWCOMER = ("start", "help", "newteam", "lang", "cancel")
+REP = ("help", "lang", "cancel")
+MANAGER = ("help", "invite", "lang", "cancel")
+GROUP = ("help",)
+GROUP_ADMIN = ("help", "bindgroup")
+
+
+def menu(names: tuple[str, ...], lang: Lang) -> list[BotCommand]:
+    return [BotCommand(name, DESCRIPTIONS[name][lang]) for name in names]
+
+
+def personal_menu(role: Role | None) -> tuple[str, ...]:
+    if role is Role.MANAGER:
+        return MANAGER
+    if role is Role.REP:
+        return REP
+    return NEWCOMER
+
+
+async def publish_default_menus(bot: Bot, default: Lang) -> None:
+    """Set the menus everyone sees before they have a team, in every language."""
+    scopes: list[tuple[BotCommandScope, tuple[str, ...]]] = [
+        (BotCommandScopeAllPrivateChats(), NEWCOMER),
+        (BotCommandScopeAllGroupChats(), GROUP),
+        (BotCommandScopeAllChatAdministrators(), GROUP_ADMIN),
+    ]
+    for scope, names in scopes:
+        await bot.set_my_commands(menu(names, default), scope=scope)
+        for lang in Lang:
+            await bot.set_my_commands(menu(names, lang), scope=scope, language_code=lang.value)
+
+
+async def set_personal_menu(bot: Bot, user_id: int, lang: Lang, role: Role | None) -> None:
+    """Give one person the menu for their role and language; a failure is logged, not raised."""
+    try:
+        await bot.set_my_commands(
+            menu(personal_menu(role), lang), scope=BotCommandScopeChat(user_id)
+        )
+    except TelegramError as exc:
+        log.warning("could not set the menu for user %s: %s", user_id, exc.__class__.__name__)
