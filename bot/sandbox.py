@@ -24,7 +24,14 @@ from telegram.ext import TypeHandler
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.services import Services, SystemClock
 from bot.settings import Settings, TelegramSettings
-from bot.standin import FakeGroup, FakeUser, SentMessage, StandIn
+from bot.standin import (
+    CallbackAnswer,
+    FakeGroup,
+    FakeUser,
+    MessageEdited,
+    SentMessage,
+    StandIn,
+)
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.uow import Database
@@ -59,13 +66,14 @@ class Terminal:
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
-    def show(self, message: SentMessage, names: dict[int, str]) -> None:
+    def show(self, message: SentMessage, names: dict[int, str], edited: bool = False) -> None:
         """Print a bot message, its buttons numbered, and save any file it carries."""
         where = names.get(message.chat_id, str(message.chat_id))
         body = message.text or ""
         for match in LINK.finditer(body):
             self.last_link = match.group(0)
-        self.say(f"\n[bot → {where}]\n{body}".rstrip())
+        label = "bot edited its message" if edited else "bot"
+        self.say(f"\n[{label} → {where}]\n{body}".rstrip())
         for sent_file in (message.photo, message.document):
             if sent_file is not None:
                 self.files.mkdir(parents=True, exist_ok=True)
@@ -90,7 +98,6 @@ async def run_sandbox(
     terminal = Terminal(out=stdout or sys.stdout, files=Path(settings.sandbox.files_dir))
     database_url = _prepare_database(settings.sandbox.database_url, fresh)
     async with StandIn(token=SANDBOX_TOKEN, bot_username=BOT_USERNAME) as standin:
-        await standin.start()
         sandbox_settings = settings.model_copy(
             update={
                 "telegram": TelegramSettings(
@@ -107,7 +114,7 @@ async def run_sandbox(
         cast = _cast(standin, terminal)
         names = {user.id: name for name, user in terminal.personas.items()}
         names[cast.id] = cast.title
-        standin.subscribe(lambda message: _on_bot_message(terminal, names, message))
+        standin.subscribe(lambda event: _on_bot_event(terminal, names, event))
         try:
             async with application:
                 await application.start()
@@ -161,8 +168,17 @@ def _track_finished(application: object) -> dict[int, asyncio.Event]:
     return events
 
 
-def _on_bot_message(terminal: Terminal, names: dict[int, str], message: SentMessage) -> None:
-    terminal.show(message, names)
+def _on_bot_event(terminal: Terminal, names: dict[int, str], event: object) -> None:
+    """Show what the bot did: new and edited messages, and pop-up answers to button presses."""
+    if isinstance(event, SentMessage):
+        terminal.show(event, names)
+    elif isinstance(event, MessageEdited):
+        if event.message.text != event.previous.text:
+            terminal.show(event.message, names, edited=True)
+        elif event.message.buttons != event.previous.buttons and not event.message.buttons:
+            terminal.last_buttons.pop(event.message.chat_id, None)
+    elif isinstance(event, CallbackAnswer) and event.text:
+        terminal.say(f"  (pop-up from the bot: {event.text})")
 
 
 async def _repl(

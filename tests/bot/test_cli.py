@@ -1,0 +1,79 @@
+"""The console script: config errors, the schema check, and the sandbox driven by a script."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bad_config_exits_with_the_key_named(tmp_path: Path, capsys: pytest.CaptureFixture):
+    config = tmp_path / "config.toml"
+    config.write_text("[webhook]\nport = 'eighty'\n")
+    assert main(["--config", str(config), "config", "check"]) == 2
+    assert "webhook.port" in capsys.readouterr().err
+
+
+def test_run_refuses_an_unmigrated_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:never-used")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    assert main(["--config", str(tmp_path / "none.toml"), "run"]) == 3
+    assert "Run: salescoach db upgrade" in capsys.readouterr().err
+    assert main(["--config", str(tmp_path / "none.toml"), "db", "status"]) == 1
+    assert main(["--config", str(tmp_path / "none.toml"), "db", "upgrade"]) == 0
+    assert main(["--config", str(tmp_path / "none.toml"), "db", "status"]) == 0
+
+
+SCRIPT = """\
+/start
+/newteam 华东一组 | 华东
+:as lina
+:join
+:as tom
+:join
+:as wang
+:group
+:addbot
+/bindgroup
+:dm
+/lang
+:2
+:kick
+:quit
+"""
+
+
+def test_run_without_token_opens_the_sandbox(tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if k not in {"TELEGRAM_BOT_TOKEN", "DATABASE_URL"}}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        input=SCRIPT,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    out = done.stdout
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "starting the local sandbox" in done.stderr
+    assert "[bot → wang]" in out or "[bot → 王经理]" in out
+    assert "团队 华东一组 已创建（区域：华东）" in out
+    assert "欢迎加入 华东一组，李娜！" in out
+    assert "Welcome to 华东一组, Tom!" in out
+    assert "本群已绑定为 华东一组 的团队群" in out
+    assert "[1] 中文  [2] English" in out
+    assert "I'll speak English with you" in out
+    assert (tmp_path / "sandbox" / "sandbox.db").exists()
+    assert "Traceback" not in done.stderr
