@@ -9,6 +9,7 @@ as the current persona into the current chat.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import shlex
 import sys
@@ -95,6 +96,10 @@ async def run_sandbox(
 ) -> int:
     """Start the stand-in and the bot, then read lines until ``:quit`` or end of input."""
     stdin = stdin or sys.stdin
+    # The chat is the interface here: routine INFO lines would drown it (DEBUG stays DEBUG).
+    root = logging.getLogger()
+    if root.level == logging.INFO:
+        root.setLevel(logging.WARNING)
     terminal = Terminal(out=stdout or sys.stdout, files=Path(settings.sandbox.files_dir))
     database_url = _prepare_database(settings.sandbox.database_url, fresh)
     async with StandIn(token=SANDBOX_TOKEN, bot_username=BOT_USERNAME) as standin:
