@@ -2,9 +2,8 @@
 #   make run    -- set up .venv, migrate the database and start the bot (scripts/run)
 #   make test   -- run the test suite against a throwaway PostgreSQL (scripts/test)
 #   make lint   -- ruff (needs .venv: run `make test` or `make run` once first)
-#   make bench  -- benchmarks
 
-.PHONY: run test lint bench
+.PHONY: run test lint
 
 run:
 	scripts/run
@@ -14,6 +13,3 @@ test:
 
 lint:
 	.venv/bin/ruff check .
-
-bench:
-	.venv/bin/python -m bench

@@ -75,10 +75,11 @@ class Terminal:
             self.last_link = match.group(0)
         label = "bot edited its message" if edited else "bot"
         self.say(f"\n[{label} → {where}]\n{body}".rstrip())
-        for sent_file in (message.photo, message.document):
+        for sent_file, fallback in ((message.photo, "photo.jpg"), (message.document, "file")):
             if sent_file is not None:
                 self.files.mkdir(parents=True, exist_ok=True)
-                path = self.files / f"{message.chat_id}-{message.message_id}-{sent_file.filename}"
+                name = Path(sent_file.filename or fallback).name  # no directories from a name
+                path = self.files / f"{message.chat_id}-{message.message_id}-{name}"
                 path.write_bytes(sent_file.content)
                 self.say(f"  (file saved: {path})")
         if message.buttons:
@@ -122,6 +123,9 @@ async def run_sandbox(
         standin.subscribe(lambda event: _on_bot_event(terminal, names, event))
         try:
             async with application:
+                # run_polling would call post_init (the command menus); started by hand, we do.
+                if application.post_init is not None:
+                    await application.post_init(application)
                 await application.start()
                 assert application.updater is not None
                 await application.updater.start_polling(
