@@ -30,6 +30,7 @@ from bot.standin import (
     FakeGroup,
     FakeUser,
     MessageEdited,
+    PlayerError,
     SentMessage,
     StandIn,
 )
@@ -214,7 +215,11 @@ async def _repl(
             terminal.say(f"\n{terminal.me} @ {where} > {line}")
         if line in {":quit", ":q", ":exit"}:
             return
-        update = _act(line, terminal, standin, group, names)
+        try:
+            update = _act(line, terminal, standin, group, names)
+        except PlayerError as exc:  # e.g. posting in a group one is not a member of
+            terminal.say(f"  (not possible: {exc})")
+            continue
         if update is not None:
             await _wait(finished, update, terminal)
 
@@ -287,7 +292,7 @@ def _press(
     if message is None or not 1 <= number <= len(flat):
         terminal.say("  (no such button here)")
         return None
-    return me.press(message, flat[number - 1].text)
+    return me.press(message, flat[number - 1])
 
 
 def _set_group(terminal: Terminal, in_group: bool) -> None:

@@ -48,7 +48,15 @@ after_seq=0, timeout=5.0)``, ``await wait_until(condition, timeout)``,
 ``sent_messages(chat_id=None)``, ``subscribe(callback)``, ``commands(scope=None,
 language_code=None)``, ``menu_commands(user, chat=None)``, ``updates``, ``pending_updates``,
 ``update_acknowledged(update_id)``, ``await wait_acknowledged(update_id, timeout)``,
-``webhook_deliveries``, ``callback_answers``, ``chat_actions``.
+``polls_waiting``, ``webhook_deliveries``, ``callback_answers``, ``chat_actions``,
+``callback_query_ttl`` (seconds of injected-clock time after which a press can no longer be
+answered; None by default), ``user(id)``, ``group(id)``; ``world`` is the raw state.
+Subscribers receive SentMessage, MessageEdited, MessageDeleted, ChatActionSent and
+CallbackAnswer events. Everything runs on the event loop thread: call player actions from
+it (e.g. via ``loop.call_soon_threadsafe`` from a terminal reader thread).
+
+PTB note: with ``filterwarnings=error``, set ``PTB_TIMEDELTA=true`` (PTB 22 otherwise warns
+when it builds RetryAfter or reads duration fields); the tests here do it in conftest.
 
 Implemented methods (anything else answers 404 "Not Found"): getMe, logOut, close,
 getUpdates, setWebhook, deleteWebhook, getWebhookInfo, sendMessage, editMessageText,

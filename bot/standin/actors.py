@@ -30,7 +30,8 @@ from bot.standin.state import (
 from bot.standin.text import find_bot_commands
 from bot.standin.world import GROUP_ANONYMOUS_BOT_ID, World, make_private_chat
 
-MessageRef = SentMessage | Mapping[str, Any] | int
+# A SentMessage, a Message or Update dict, a message_id, or a telegram.Message object.
+MessageRef = Any
 ButtonRef = str | tuple[int, int] | Button
 
 
@@ -74,6 +75,13 @@ def _message_ref(message: MessageRef) -> tuple[int | None, int]:
         return message.chat_id, message.message_id
     if isinstance(message, int):
         return None, message
+    if not isinstance(message, Mapping):
+        # Duck-typed message objects, e.g. a telegram.Message returned by PTB.
+        chat = getattr(message, "chat", None)
+        message_id = getattr(message, "message_id", None)
+        if isinstance(message_id, int) and isinstance(getattr(chat, "id", None), int):
+            return int(chat.id), message_id  # type: ignore[union-attr]
+        raise PlayerError("pass a SentMessage, a Message/Update dict or a message_id")
     body: Mapping[str, Any] = message
     if "callback_query" in body:
         body = body["callback_query"]["message"]

@@ -66,7 +66,7 @@ def validate_markup(markup: Any) -> Markup:
     if "inline_keyboard" in markup:
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise bad_request("field \"inline_keyboard\" must be an Array of Arrays")
+            raise bad_request('field "inline_keyboard" must be an Array of Arrays')
         checked = [[_check_inline_button(button) for button in row] for row in rows]
         if sum(len(row) for row in checked) > MAX_INLINE_BUTTONS:
             raise bad_request("reply markup is too long")

@@ -22,10 +22,10 @@ class SentFile:
     """A photo or document the bot sent (with the uploaded bytes)."""
 
     file_id: str
-    file_unique_id: str
     filename: str | None
     mime_type: str | None
     content: bytes = field(repr=False)
+    file_unique_id: str = ""
     width: int | None = None
     height: int | None = None
 

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from bot.standin.errors import ApiError, bad_request, not_found, unauthorized
 from bot.standin.params import UploadedFile
@@ -25,6 +25,7 @@ MAX_REQUEST_BYTES = 60 * 1024 * 1024
 
 Dispatch = Callable[[str, dict[str, Any]], Awaitable[tuple[int, dict[str, Any]]]]
 FileLookup = Callable[[str], StoredFile | None]
+BugReporter = Callable[[BaseException], None]
 
 
 def json_response(status: int, payload: dict[str, Any]) -> web.Response:
@@ -58,7 +59,7 @@ async def read_params(request: web.Request) -> dict[str, Any]:
     elif content_type == "multipart/form-data":
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
-            if not isinstance(part, web.BodyPartReader) or part.name is None:
+            if not isinstance(part, BodyPartReader) or part.name is None:
                 continue
             if part.filename is not None:
                 content = bytes(await part.read(decode=False))
@@ -72,8 +73,10 @@ async def read_params(request: web.Request) -> dict[str, Any]:
     return params
 
 
-def build_app(token: str, dispatch: Dispatch, find_file: FileLookup) -> web.Application:
-    """Create the web application for one bot token."""
+def build_app(
+    token: str, dispatch: Dispatch, find_file: FileLookup, report_bug: BugReporter
+) -> web.Application:
+    """Create the web application for one bot token; unexpected exceptions become 500s."""
 
     def token_ok(request: web.Request) -> bool:
         return hmac.compare_digest(request.match_info["token"].encode(), token.encode())
@@ -85,6 +88,10 @@ def build_app(token: str, dispatch: Dispatch, find_file: FileLookup) -> web.Appl
             params = await read_params(request)
         except ApiError as error:
             return error_response(error)
+        except Exception as error:
+            logger.exception("stand-in bug while reading a request")
+            report_bug(error)
+            return error_response(ApiError(500, "Internal Server Error"))
         status, payload = await dispatch(request.match_info["method"], params)
         return json_response(status, payload)
 

@@ -81,7 +81,9 @@ class StandIn:
         """Start serving on ``host:port`` (port 0 picks a free port)."""
         if self._runner is not None:
             raise RuntimeError("the stand-in is already running")
-        app = build_app(self._token, self.invoke, self.world.files_by_path.get)
+        app = build_app(
+            self._token, self.invoke, self.world.files_by_path.get, self.internal_errors.append
+        )
         runner = web.AppRunner(
             app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
         )
@@ -148,6 +150,15 @@ class StandIn:
     def bot_username(self) -> str:
         """Return the bot's username (without @)."""
         return self.world.bot.username or ""
+
+    @property
+    def callback_query_ttl(self) -> float | None:
+        """Return after how many (clock) seconds a press can no longer be answered (None: never)."""
+        return self.world.callback_query_ttl
+
+    @callback_query_ttl.setter
+    def callback_query_ttl(self, seconds: float | None) -> None:
+        self.world.callback_query_ttl = seconds
 
     @staticmethod
     def implemented_methods() -> list[str]:
@@ -265,7 +276,10 @@ class StandIn:
         return self._log.since(seq)
 
     async def wait_for(
-        self, predicate: CallPredicate, timeout: float = 5.0, after_seq: int = 0  # noqa: ASYNC109 - public API takes a timeout
+        self,
+        predicate: CallPredicate,
+        timeout: float = 5.0,  # noqa: ASYNC109 - public API takes a timeout
+        after_seq: int = 0,
     ) -> ApiCall:
         """Return the first call after ``after_seq`` matching ``predicate`` (past or future)."""
         return await self._log.wait_for(predicate, timeout, after_seq)
@@ -278,7 +292,10 @@ class StandIn:
         after_seq: int = 0,
         timeout: float = 5.0,  # noqa: ASYNC109 - public API takes a timeout
     ) -> SentMessage:
-        """Wait until the bot successfully sends a matching message; return its current state."""
+        """Wait until the bot successfully sends a matching message; return its current state.
+
+        Messages that were already deleted again are skipped.
+        """
 
         def match(call: ApiCall) -> bool:
             if not call.ok or call.method not in _SEND_METHODS:
@@ -337,7 +354,9 @@ class StandIn:
                 scopes.append({"type": "all_chat_administrators"})
             scopes.append({"type": "all_group_chats"})
         scopes.append({"type": "default"})
-        languages = [user.language_code or "", ""] if user.language_code else [""]
+        # Clients send IETF tags ("zh-hans", "en-US"); commands are stored per ISO 639-1 code.
+        language = (user.language_code or "").split("-")[0].lower()
+        languages = [language, ""] if language else [""]
         for scope in scopes:
             key = json.dumps(scope, sort_keys=True)
             for language in languages:

@@ -315,7 +315,8 @@ class World:
                 can_send_video_notes=False, can_send_voice_notes=False, can_send_polls=False,
                 can_send_other_messages=False, can_add_web_page_previews=False,
                 can_change_info=False, can_invite_users=False, can_pin_messages=False,
-                can_manage_topics=False, can_edit_tag=False, until_date=0,
+                can_manage_topics=False, can_edit_tag=False, can_react_to_messages=False,
+                until_date=0,
             )  # fmt: skip
         elif status == "kicked":
             data["until_date"] = 0
@@ -328,9 +329,14 @@ class World:
             return None
         file = self.files[file_id]
         return SentFile(
-            file.file_id, file.file_unique_id, file.filename, file.mime_type, file.content,
-            file.width, file.height,
-        )  # fmt: skip
+            file_id=file.file_id,
+            filename=file.filename,
+            mime_type=file.mime_type,
+            content=file.content,
+            file_unique_id=file.file_unique_id,
+            width=file.width,
+            height=file.height,
+        )
 
     def sent_poll(self, poll_id: str | None) -> SentPoll | None:
         """Return the public view of a poll."""
