@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ChatMemberStatus
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot.context import CoachContext
@@ -51,6 +51,8 @@ async def membership_changed(update: Update, context: CoachContext) -> None:
     change = update.my_chat_member
     assert change is not None
     chat = change.chat
+    if chat.type == ChatType.PRIVATE:
+        return  # someone blocked or unblocked the bot; delivery state comes with the outbox
     was_in = change.old_chat_member.status in PRESENT
     is_in = change.new_chat_member.status in PRESENT
     if was_in and not is_in:

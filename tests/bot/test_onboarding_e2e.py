@@ -312,3 +312,10 @@ def test_the_redaction_filter_scrubs_what_slips_through():
     record = logging.LogRecord("x", logging.INFO, "f", 1, "url %s/%s", ("bot1:SECRET", "x"), None)
     RedactSecrets(["1:SECRET"]).filter(record)
     assert record.getMessage() == "url bot[token]/x"
+
+
+async def test_blocking_and_unblocking_the_bot_sends_nothing(harness: Harness):
+    people = Team(harness.standin)
+    await harness.send(people.tom, "/start")
+    assert await harness.feed(people.tom.block_bot()) == []
+    assert await harness.feed(people.tom.unblock_bot()) == []

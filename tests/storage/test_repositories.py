@@ -6,9 +6,11 @@ from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from coach import onboarding
 from coach.models import Contact, Dialog, Lang, Membership, NewTeam, Person, Role, Schedule
+from storage.models import PersonRow
 from storage.uow import Database
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -135,3 +137,22 @@ def test_naive_datetimes_are_refused(database: Database):
     with database.unit_of_work() as uow, pytest.raises(Exception, match="naive"):
         uow.teams.add(NewTeam("A", None, "UTC", Lang.EN), datetime(2026, 1, 1))  # noqa: DTZ001
         uow.commit()
+
+
+def test_sql_errors_do_not_carry_what_people_wrote(database: Database):
+    with database.unit_of_work() as uow:
+        uow.people.save(Person(1, "first", None, Lang.ZH), NOW)
+        uow.commit()
+    duplicate = PersonRow(
+        user_id=1,
+        first_name="secret deal with ACME",
+        language="zh",
+        language_chosen=False,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    with Session(database.engine) as session, pytest.raises(IntegrityError) as caught:
+        session.add(duplicate)
+        session.flush()
+    assert "ACME" not in str(caught.value)
+    assert "hide_parameters" in str(caught.value)
