@@ -94,21 +94,25 @@ def _message_ref(message: MessageRef) -> tuple[int | None, int]:
     return int(body["chat"]["id"]), int(body["message_id"])
 
 
-class FakeUser:
-    """A simulated Telegram user who talks to the bot in private or in groups."""
+class _Handle:
+    """A player's handle on the world: equal to any other handle of the same id and kind."""
 
-    def __init__(self, world: World, user_id: int) -> None:
+    def __init__(self, world: World, entity_id: int) -> None:
         self._world = world
-        self.id = user_id
+        self.id = entity_id
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.id == self.id  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.id))
+
+
+class FakeUser(_Handle):
+    """A simulated Telegram user who talks to the bot in private or in groups."""
 
     def __repr__(self) -> str:
         return f"FakeUser(id={self.id}, first_name={self.first_name!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FakeUser) and other.id == self.id
-
-    def __hash__(self) -> int:
-        return hash(("FakeUser", self.id))
 
     # ------------------------------------------------------------ profile
     @property
@@ -401,21 +405,11 @@ class FakeUser:
         return self._world.chat_member_update(chat, self.id, "kicked", "member")
 
 
-class FakeGroup:
+class FakeGroup(_Handle):
     """A simulated basic group or supergroup (negative id)."""
-
-    def __init__(self, world: World, chat_id: int) -> None:
-        self._world = world
-        self.id = chat_id
 
     def __repr__(self) -> str:
         return f"FakeGroup(id={self.id}, title={self.title!r}, type={self.type!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FakeGroup) and other.id == self.id
-
-    def __hash__(self) -> int:
-        return hash(("FakeGroup", self.id))
 
     @property
     def _state(self) -> ChatState:
