@@ -56,7 +56,7 @@ class Services:
                 sharing_time=cfg.sharing_time,
                 workdays=frozenset(cfg.workdays),
             ),
-            invite_ttl_days=cfg_ttl if (cfg_ttl := self.settings.invites.ttl_days) else None,
+            invite_ttl_days=self.settings.invites.ttl_days or None,  # 0 means "never expires"
         )
 
     async def as_person(

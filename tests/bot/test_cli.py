@@ -77,3 +77,17 @@ def test_run_without_token_opens_the_sandbox(tmp_path: Path):
     assert "I'll speak English with you" in out
     assert (tmp_path / "sandbox" / "sandbox.db").exists()
     assert "Traceback" not in done.stderr
+
+
+def test_webhook_options_come_from_the_url_and_always_carry_a_secret():
+    from bot.runner import webhook_options
+    from bot.settings import load_settings
+
+    plain = load_settings(None, {})
+    assert webhook_options(plain, None, None, None, "random") is None  # long polling
+    options = webhook_options(plain, "https://bot.example.com/tg/hook", None, 8443, "random")
+    assert (options.path, options.listen, options.port) == ("tg/hook", "0.0.0.0", 8443)
+    assert options.secret_token == "random"
+    configured = load_settings(None, {"WEBHOOK_SECRET_TOKEN": "from-env"})
+    chosen = webhook_options(configured, "https://h/x", "127.0.0.1", None, "random")
+    assert (chosen.secret_token, chosen.listen, chosen.port) == ("from-env", "127.0.0.1", 8443)
