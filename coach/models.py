@@ -44,23 +44,59 @@ class Contact:
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """Someone the bot has talked to in private."""
+    """Someone the bot has talked to in private; ``blocked`` once they blocked the bot."""
 
     user_id: int
     first_name: str
     username: str | None
     language: Lang
     language_chosen: bool = False
+    blocked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reminders:
+    """A rep's reminder budget: how many nudges a day, how long after a prompt, and when never.
+
+    ``daily_cap`` is shared by everything the bot pushes on its own beyond the scheduled
+    prompts (nudges now; drills and quiz pushes later). Quiet hours run from ``quiet_start`` to
+    ``quiet_end`` team-local time and may wrap past midnight.
+    """
+
+    daily_cap: int = 2
+    nudge_after_minutes: int = 60
+    quiet_start: time = time(21, 30)
+    quiet_end: time = time(8, 0)
+    escalate_after_days: int = 3
+
+    def is_quiet(self, at: time) -> bool:
+        """Whether the wall-clock time ``at`` falls in quiet hours."""
+        if self.quiet_start == self.quiet_end:
+            return False
+        if self.quiet_start < self.quiet_end:
+            return self.quiet_start <= at < self.quiet_end
+        return at >= self.quiet_start or at < self.quiet_end
 
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """Team-local times of the daily rhythm; weekdays are ISO numbers (1 = Monday)."""
+    """Team-local times of the daily rhythm; weekdays are ISO numbers (1 = Monday).
+
+    ``review_deadline`` closes the day: until then today's plan and review can be edited; at
+    it, misses are recorded and the manager's daily summary goes out. The weekly summary is
+    pushed on ISO weekday ``week_end_day`` at ``week_end_time``. ``country`` picks the public
+    holidays (``None`` for none).
+    """
 
     plan_time: time = time(8, 30)
     review_time: time = time(19, 0)
     sharing_time: time = time(20, 30)
     workdays: frozenset[int] = frozenset({1, 2, 3, 4, 5})
+    review_deadline: time = time(22, 0)
+    week_end_day: int = 5
+    week_end_time: time = time(21, 0)
+    country: str | None = "CN"
+    reminders: Reminders = field(default_factory=Reminders)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,14 @@ Repositories never commit: the unit of work, owned by the adapter, does.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
+from coach.days import DayRecord, Miss, Reflection
+from coach.kpis import Kpi
 from coach.models import (
     Dialog,
     Invite,
@@ -19,6 +23,7 @@ from coach.models import (
     Role,
     Team,
 )
+from coach.outbox import Delivery, OutgoingMessage, QueuedMessage
 
 
 class Clock(Protocol):
@@ -32,6 +37,14 @@ class PeopleRepository(Protocol):
 
     def save(self, person: Person, now: datetime) -> None: ...
 
+    def many(self, user_ids: Iterable[int]) -> dict[int, Person]:
+        """The known people among ``user_ids``."""
+        ...
+
+    def set_blocked(self, user_id: int, blocked: bool, now: datetime) -> None:
+        """Record that the person blocked (or unblocked) the bot; unknown ids are ignored."""
+        ...
+
 
 class TeamRepository(Protocol):
     def add(self, team: NewTeam, now: datetime) -> Team: ...
@@ -41,6 +54,10 @@ class TeamRepository(Protocol):
     def by_group(self, chat_id: int) -> Team | None: ...
 
     def set_group(self, team_id: int, chat_id: int | None, title: str | None) -> None: ...
+
+    def all(self) -> list[Team]:
+        """Every team, by id."""
+        ...
 
 
 class MemberRepository(Protocol):
@@ -77,6 +94,108 @@ class DialogRepository(Protocol):
     def clear(self, user_id: int) -> bool: ...
 
 
+class DayRepository(Protocol):
+    """Reps' days: plan, review, absence. ``save`` replaces the whole record for its day."""
+
+    def get(self, user_id: int, day: date) -> DayRecord | None: ...
+
+    def save(self, record: DayRecord) -> None: ...
+
+    def of_user(self, user_id: int, start: date, end: date) -> list[DayRecord]:
+        """The rep's records with ``start <= day <= end``, oldest first."""
+        ...
+
+    def of_team(self, team_id: int, start: date, end: date) -> list[DayRecord]:
+        """Every record of the team's days in the range, by day then user id."""
+        ...
+
+
+class MissRepository(Protocol):
+    def add(self, miss: Miss) -> bool:
+        """Record a miss; ``False`` if that (user, day, kind) was already recorded."""
+        ...
+
+    def of_team(self, team_id: int, start: date, end: date) -> list[Miss]: ...
+
+    def of_user(self, user_id: int, start: date, end: date) -> list[Miss]: ...
+
+
+class TargetRepository(Protocol):
+    """Weekly targets per KPI: a team's own (``user_id=None``) and per-rep overrides."""
+
+    def weekly(self, team_id: int, user_id: int | None = None) -> dict[Kpi, Decimal]:
+        """The targets set at exactly this level (empty when none were set)."""
+        ...
+
+    def set_weekly(
+        self, team_id: int, user_id: int | None, targets: Mapping[Kpi, Decimal | None]
+    ) -> None:
+        """Set (or, with ``None``, remove) targets at this level; others are left alone."""
+        ...
+
+
+class ReflectionRepository(Protocol):
+    def get(self, user_id: int, week_start: date) -> Reflection | None: ...
+
+    def save(self, reflection: Reflection) -> None:
+        """Insert or replace the rep's answers for that week."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    """The durable outbox (see ``coach.outbox``)."""
+
+    def add(self, messages: Iterable[OutgoingMessage], now: datetime) -> int:
+        """Store the messages whose key is new; return how many were stored."""
+        ...
+
+    def has(self, key: str) -> bool: ...
+
+    def budget_spent(self, user_ids: Iterable[int], day: date) -> dict[int, int]:
+        """How many budgeted messages each rep has for ``day`` (any state); absent means 0."""
+        ...
+
+    def claim(self, now: datetime, limit: int) -> list[QueuedMessage]:
+        """Up to ``limit`` pending messages due by ``now``, oldest first.
+
+        On PostgreSQL the rows are locked with ``FOR UPDATE SKIP LOCKED`` until the
+        transaction ends, so several senders never take the same message.
+        """
+        ...
+
+    def mark_sent(
+        self, message_id: int, now: datetime, telegram_message_id: int | None
+    ) -> None: ...
+
+    def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
+        """Count a failed attempt and leave the message pending until ``not_before``."""
+        ...
+
+    def give_up(self, message_id: int, state: Delivery, now: datetime, error: str) -> None:
+        """Set a final state (``BLOCKED`` or ``FAILED``)."""
+        ...
+
+    def block_chat(self, chat_id: int, now: datetime) -> int:
+        """Mark every pending message to ``chat_id`` ``BLOCKED``; return how many."""
+        ...
+
+    def counts(self) -> dict[Delivery, int]:
+        """How many messages are in each state."""
+        ...
+
+
+class UpdateLog(Protocol):
+    """Telegram update ids already handled, so a redelivered update is handled once."""
+
+    def mark(self, update_id: int, now: datetime) -> bool:
+        """Record the id; ``False`` if it was recorded before (by a committed transaction)."""
+        ...
+
+    def prune(self, before: datetime) -> int:
+        """Forget ids recorded before ``before``; return how many."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything a use case reads and writes, committed once by the caller."""
 
@@ -85,6 +204,12 @@ class UnitOfWork(Protocol):
     members: MemberRepository
     invites: InviteRepository
     dialogs: DialogRepository
+    days: DayRepository
+    misses: MissRepository
+    targets: TargetRepository
+    reflections: ReflectionRepository
+    outbox: OutboxRepository
+    updates: UpdateLog
 
     def __enter__(self) -> Self: ...
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, replace
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Self
 
+from coach.days import DayRecord, Miss, Reflection
+from coach.kpis import Kpi
 from coach.models import Dialog, Invite, Membership, NewTeam, Person, Role, Team
+from coach.outbox import Delivery, OutgoingMessage, QueuedMessage
 
 
 class FixedClock:
@@ -34,6 +39,24 @@ class _State:
     members: dict[int, Membership]
     invites: dict[int, Invite]
     dialogs: dict[int, Dialog]
+    days: dict[tuple[int, date], DayRecord] = field(default_factory=dict)
+    misses: dict[tuple[int, date, str], Miss] = field(default_factory=dict)
+    targets: dict[tuple[int, int | None], dict[Kpi, Decimal]] = field(default_factory=dict)
+    reflections: dict[tuple[int, date], Reflection] = field(default_factory=dict)
+    outbox: dict[int, _Queued] = field(default_factory=dict)
+    updates: dict[int, datetime] = field(default_factory=dict)
+
+
+@dataclass
+class _Queued:
+    message: OutgoingMessage
+    created_at: datetime
+    state: Delivery = Delivery.PENDING
+    attempts: int = 0
+    not_before: datetime | None = None
+    error: str | None = None
+    sent_at: datetime | None = None
+    telegram_message_id: int | None = None
 
 
 class _People:
@@ -46,6 +69,14 @@ class _People:
     def save(self, person: Person, now: datetime) -> None:
         self.s.people[person.user_id] = person
         self.s.people_times[person.user_id] = now
+
+    def many(self, user_ids: Iterable[int]) -> dict[int, Person]:
+        return {uid: self.s.people[uid] for uid in user_ids if uid in self.s.people}
+
+    def set_blocked(self, user_id: int, blocked: bool, now: datetime) -> None:
+        if user_id in self.s.people:
+            self.s.people[user_id] = replace(self.s.people[user_id], blocked=blocked)
+            self.s.people_times[user_id] = now
 
 
 class _Teams:
@@ -70,6 +101,9 @@ class _Teams:
         self.s.teams[team_id] = replace(
             self.s.teams[team_id], group_chat_id=chat_id, group_title=title
         )
+
+    def all(self) -> list[Team]:
+        return [self.s.teams[k] for k in sorted(self.s.teams)]
 
 
 class _Members:
@@ -138,6 +172,164 @@ class _Dialogs:
         return self.s.dialogs.pop(user_id, None) is not None
 
 
+class _Days:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    def get(self, user_id: int, day: date) -> DayRecord | None:
+        return self.s.days.get((user_id, day))
+
+    def save(self, record: DayRecord) -> None:
+        self.s.days[(record.user_id, record.day)] = record
+
+    def of_user(self, user_id: int, start: date, end: date) -> list[DayRecord]:
+        return sorted(
+            (r for r in self.s.days.values() if r.user_id == user_id and start <= r.day <= end),
+            key=lambda r: r.day,
+        )
+
+    def of_team(self, team_id: int, start: date, end: date) -> list[DayRecord]:
+        return sorted(
+            (r for r in self.s.days.values() if r.team_id == team_id and start <= r.day <= end),
+            key=lambda r: (r.day, r.user_id),
+        )
+
+
+class _Misses:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    def add(self, miss: Miss) -> bool:
+        key = (miss.user_id, miss.day, miss.kind.value)
+        if key in self.s.misses:
+            return False
+        self.s.misses[key] = miss
+        return True
+
+    def of_team(self, team_id: int, start: date, end: date) -> list[Miss]:
+        return sorted(
+            (m for m in self.s.misses.values() if m.team_id == team_id and start <= m.day <= end),
+            key=lambda m: (m.day, m.user_id, m.kind),
+        )
+
+    def of_user(self, user_id: int, start: date, end: date) -> list[Miss]:
+        return sorted(
+            (m for m in self.s.misses.values() if m.user_id == user_id and start <= m.day <= end),
+            key=lambda m: (m.day, m.kind),
+        )
+
+
+class _Targets:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    def weekly(self, team_id: int, user_id: int | None = None) -> dict[Kpi, Decimal]:
+        return dict(self.s.targets.get((team_id, user_id), {}))
+
+    def set_weekly(
+        self, team_id: int, user_id: int | None, targets: Mapping[Kpi, Decimal | None]
+    ) -> None:
+        level = self.s.targets.setdefault((team_id, user_id), {})
+        for kpi, value in targets.items():
+            if value is None:
+                level.pop(kpi, None)
+            else:
+                level[kpi] = value
+
+
+class _Reflections:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    def get(self, user_id: int, week_start: date) -> Reflection | None:
+        return self.s.reflections.get((user_id, week_start))
+
+    def save(self, reflection: Reflection) -> None:
+        self.s.reflections[(reflection.user_id, reflection.week_start)] = reflection
+
+
+class _Outbox:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    def add(self, messages: Iterable[OutgoingMessage], now: datetime) -> int:
+        keys = {q.message.key for q in self.s.outbox.values()}
+        stored = 0
+        for message in messages:
+            if message.key in keys:
+                continue
+            keys.add(message.key)
+            self.s.outbox[max(self.s.outbox, default=0) + 1] = _Queued(message, now)
+            stored += 1
+        return stored
+
+    def has(self, key: str) -> bool:
+        return any(q.message.key == key for q in self.s.outbox.values())
+
+    def budget_spent(self, user_ids: Iterable[int], day: date) -> dict[int, int]:
+        wanted = set(user_ids)
+        spent: dict[int, int] = {}
+        for q in self.s.outbox.values():
+            m = q.message
+            if m.budgeted and m.day == day and m.user_id in wanted:
+                spent[m.user_id] = spent.get(m.user_id, 0) + 1  # type: ignore[index]
+        return spent
+
+    def claim(self, now: datetime, limit: int) -> list[QueuedMessage]:
+        due = [
+            (i, q)
+            for i, q in sorted(self.s.outbox.items())
+            if q.state is Delivery.PENDING and (q.not_before or q.message.not_before) <= now
+        ]
+        return [QueuedMessage(i, q.message, q.attempts, q.created_at) for i, q in due[:limit]]
+
+    def mark_sent(self, message_id: int, now: datetime, telegram_message_id: int | None) -> None:
+        q = self.s.outbox[message_id]
+        q.state, q.sent_at, q.telegram_message_id = Delivery.SENT, now, telegram_message_id
+        q.attempts += 1
+
+    def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
+        q = self.s.outbox[message_id]
+        q.attempts += 1
+        q.not_before, q.error = not_before, error
+
+    def give_up(self, message_id: int, state: Delivery, now: datetime, error: str) -> None:
+        q = self.s.outbox[message_id]
+        q.state, q.error = state, error
+        q.attempts += 1
+
+    def block_chat(self, chat_id: int, now: datetime) -> int:
+        count = 0
+        for q in self.s.outbox.values():
+            if q.message.chat_id == chat_id and q.state is Delivery.PENDING:
+                q.state, q.error = Delivery.BLOCKED, "blocked"
+                count += 1
+        return count
+
+    def counts(self) -> dict[Delivery, int]:
+        counts: dict[Delivery, int] = {}
+        for q in self.s.outbox.values():
+            counts[q.state] = counts.get(q.state, 0) + 1
+        return counts
+
+
+class _Updates:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    def mark(self, update_id: int, now: datetime) -> bool:
+        if update_id in self.s.updates:
+            return False
+        self.s.updates[update_id] = now
+        return True
+
+    def prune(self, before: datetime) -> int:
+        old = [k for k, at in self.s.updates.items() if at < before]
+        for k in old:
+            del self.s.updates[k]
+        return len(old)
+
+
 class FakeUnitOfWork:
     """Transactions by copy: work happens on a copy that ``commit`` makes the truth."""
 
@@ -152,6 +344,12 @@ class FakeUnitOfWork:
         self.members = _Members(self._work)
         self.invites = _Invites(self._work)
         self.dialogs = _Dialogs(self._work)
+        self.days = _Days(self._work)
+        self.misses = _Misses(self._work)
+        self.targets = _Targets(self._work)
+        self.reflections = _Reflections(self._work)
+        self.outbox = _Outbox(self._work)
+        self.updates = _Updates(self._work)
         return self
 
     def __exit__(
