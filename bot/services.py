@@ -11,7 +11,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from bot.settings import Settings
 from coach import onboarding
 from coach.errors import CoachError
-from coach.models import Contact, Lang, Person, Schedule
+from coach.models import Contact, Lang, Person, Reminders, Schedule
 from coach.ports import Clock, UnitOfWork
 from storage.uow import Database
 
@@ -55,6 +55,17 @@ class Services:
                 review_time=cfg.review_time,
                 sharing_time=cfg.sharing_time,
                 workdays=frozenset(cfg.workdays),
+                review_deadline=cfg.review_deadline,
+                week_end_day=cfg.week_end_day,
+                week_end_time=cfg.week_end_time,
+                country=cfg.country or None,
+                reminders=Reminders(
+                    daily_cap=cfg.nudge_daily_cap,
+                    nudge_after_minutes=cfg.nudge_after_minutes,
+                    quiet_start=cfg.quiet_start,
+                    quiet_end=cfg.quiet_end,
+                    escalate_after_days=cfg.escalate_after_days,
+                ),
             ),
             invite_ttl_days=self.settings.invites.ttl_days or None,  # 0 means "never expires"
         )

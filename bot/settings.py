@@ -36,6 +36,21 @@ def _zone(value: str) -> str:
     return value
 
 
+def _country(value: str) -> str:
+    if value == "":
+        return value  # no public holidays
+    from coach.calendar import WorkCalendar
+
+    try:
+        WorkCalendar(country=value)
+    except ValueError as exc:
+        raise ValueError(
+            f"unknown country code {value!r} for public holidays "
+            '(an ISO code like "CN" or "US", or "" for none)'
+        ) from exc
+    return value
+
+
 def _workdays(value: list[int]) -> list[int]:
     if not value or any(d < 1 or d > 7 for d in value):
         raise ValueError("working days are ISO weekday numbers 1 (Monday) to 7 (Sunday)")
@@ -70,6 +85,28 @@ class TeamDefaultsSettings(_Section):
     review_time: time = time(19, 0)
     sharing_time: time = time(20, 30)
     workdays: Annotated[list[int], AfterValidator(_workdays)] = [1, 2, 3, 4, 5]
+    review_deadline: time = time(22, 0)
+    week_end_day: int = Field(default=5, ge=1, le=7)
+    week_end_time: time = time(21, 0)
+    country: Annotated[str, AfterValidator(_country)] = "CN"
+    nudge_daily_cap: int = Field(default=2, ge=0, le=20)
+    nudge_after_minutes: int = Field(default=60, ge=1, le=720)
+    quiet_start: time = time(21, 30)
+    quiet_end: time = time(8, 0)
+    escalate_after_days: int = Field(default=3, ge=1, le=60)
+
+
+class RhythmSettings(_Section):
+    tick_seconds: int = Field(default=30, ge=1, le=600)
+    grace_minutes: int = Field(default=60, ge=1, le=1440)
+
+
+class DeliverySettings(_Section):
+    messages_per_second: float = Field(default=30, gt=0, le=1000)
+    per_chat_seconds: float = Field(default=1.0, ge=0, le=60)
+    group_messages_per_minute: int = Field(default=20, ge=1, le=60)
+    allow_paid_broadcast: bool = False
+    max_attempts: int = Field(default=5, ge=1, le=50)
 
 
 class InviteSettings(_Section):
@@ -91,6 +128,8 @@ class Settings(_Section):
     webhook: WebhookSettings = WebhookSettings()
     team_defaults: TeamDefaultsSettings = TeamDefaultsSettings()
     invites: InviteSettings = InviteSettings()
+    rhythm: RhythmSettings = RhythmSettings()
+    delivery: DeliverySettings = DeliverySettings()
     logging: LoggingSettings = LoggingSettings()
     sandbox: SandboxSettings = SandboxSettings()
 

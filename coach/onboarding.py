@@ -113,6 +113,7 @@ def meet(uow: UnitOfWork, contact: Contact, now: datetime, default: Lang) -> Per
             first_name=contact.first_name,
             username=contact.username,
             language=known.language if known.language_chosen else detected,
+            blocked=False,  # they are talking to the bot, so it is not blocked (any more)
         )
         if person == known:
             return known

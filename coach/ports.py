@@ -151,6 +151,10 @@ class OutboxRepository(Protocol):
 
     def has(self, key: str) -> bool: ...
 
+    def existing(self, keys: Iterable[str]) -> set[str]:
+        """Those of ``keys`` already in the outbox."""
+        ...
+
     def budget_spent(self, user_ids: Iterable[int], day: date) -> dict[int, int]:
         """How many budgeted messages each rep has for ``day`` (any state); absent means 0."""
         ...

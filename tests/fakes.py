@@ -266,6 +266,10 @@ class _Outbox:
     def has(self, key: str) -> bool:
         return any(q.message.key == key for q in self.s.outbox.values())
 
+    def existing(self, keys: Iterable[str]) -> set[str]:
+        wanted = set(keys)
+        return {q.message.key for q in self.s.outbox.values() if q.message.key in wanted}
+
     def budget_spent(self, user_ids: Iterable[int], day: date) -> dict[int, int]:
         wanted = set(user_ids)
         spent: dict[int, int] = {}
