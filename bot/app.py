@@ -20,9 +20,21 @@ from telegram.ext import (
 
 from bot.commands import publish_default_menus
 from bot.context import BotData, CoachApplication, CoachContext
-from bot.handlers import errors, general, groups, language, onboarding
+from bot.handlers import checkins, errors, general, groups, language, onboarding
 from bot.handlers.common import GROUPS, PRIVATE
-from bot.keyboards import BadCallbackData, CallbackData, ChooseLanguage, ConfirmMove, SkipRegion
+from bot.keyboards import (
+    BackToWork,
+    BadCallbackData,
+    CallbackData,
+    ChooseLanguage,
+    ConfirmMove,
+    PlanButton,
+    ReviewButton,
+    SkipDays,
+    SkipRegion,
+    StartFlow,
+    TickTask,
+)
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -72,6 +84,10 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         "help": general.help_command,
         "cancel": general.cancel,
         "bindgroup": groups.bind_group_in_private,
+        "plan": checkins.plan,
+        "review": checkins.review,
+        "skip": checkins.skip,
+        "week": checkins.week,
     }
     for name, callback in private_commands.items():
         app.add_handler(CommandHandler(name, callback, filters=PRIVATE))
@@ -82,6 +98,12 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         (ChooseLanguage, language.language_chosen),
         (ConfirmMove, onboarding.confirm_move),
         (SkipRegion, onboarding.skip_region),
+        (PlanButton, checkins.plan_button),
+        (TickTask, checkins.tick_task),
+        (ReviewButton, checkins.review_button),
+        (StartFlow, checkins.start_flow),
+        (SkipDays, checkins.skip_button),
+        (BackToWork, checkins.back_to_work),
     ]
     for family, callback in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=family.pattern()))  # type: ignore[arg-type]

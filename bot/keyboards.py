@@ -119,3 +119,76 @@ def move_keyboard(token: str, yes: str, no: str) -> InlineKeyboardMarkup:
 
 def skip_keyboard(label: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[SkipRegion().button(label)]])
+
+
+# --- the daily rhythm ------------------------------------------------------------------------
+
+
+class PlanAction(Enum):
+    CARRY = "carry"  # keep yesterday's unfinished tasks
+    SKIP = "skip"  # no (more) answer for this step
+
+
+class Start(Enum):
+    PLAN = "plan"
+    REVIEW = "review"
+    REFLECT = "reflect"
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanButton(CallbackData):
+    prefix: ClassVar[str] = "pl"
+    action: PlanAction
+
+
+@dataclasses.dataclass(frozen=True)
+class TickTask(CallbackData):
+    """Done ↔ not done for task ``index`` of today's plan, in the evening review."""
+
+    prefix: ClassVar[str] = "rt"
+    index: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewButton(CallbackData):
+    """``next`` under the task list; ``skip`` for the figures or the objection."""
+
+    prefix: ClassVar[str] = "rv"
+    skip: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class StartFlow(CallbackData):
+    """The button under a pushed prompt: plan, review or answer the week's questions now."""
+
+    prefix: ClassVar[str] = "go"
+    flow: Start
+
+
+@dataclasses.dataclass(frozen=True)
+class SkipDays(CallbackData):
+    """/skip: a reason, then how many working days (0 = ask for the length next)."""
+
+    prefix: ClassVar[str] = "sk"
+    reason: str
+    days: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BackToWork(CallbackData):
+    prefix: ClassVar[str] = "back"
+
+
+def tasks_keyboard(tasks: list[tuple[str, bool]], next_label: str) -> InlineKeyboardMarkup:
+    """One toggle button per task (label already carries ☑/☐), then a "next" button."""
+    rows = [[TickTask(i).button(label)] for i, (label, _done) in enumerate(tasks)]
+    rows.append([ReviewButton(skip=False).button(next_label)])
+    return InlineKeyboardMarkup(rows)
+
+
+def one_button(data: CallbackData, label: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[data.button(label)]])
+
+
+def buttons_keyboard(rows: list[list[tuple[CallbackData, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[data.button(label) for data, label in row] for row in rows])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 
+from coach.kpis import Kpi
 from coach.models import Lang
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -26,6 +29,8 @@ def environment() -> Environment:
     )
     env.filters["hm"] = _hm
     env.filters["date"] = _date
+    env.filters["day"] = _day
+    env.filters["num"] = _num
     return env
 
 
@@ -65,3 +70,32 @@ def _hm(value: time) -> str:
 
 def _date(value: datetime) -> str:
     return value.strftime("%Y-%m-%d")
+
+
+_WEEKDAYS = {
+    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+
+@pass_context
+def _day(context: Context, value: date) -> str:
+    """``11月23日 周一`` or ``Mon 23 Nov``."""
+    lang = context.get("lang", "en")
+    weekday = _WEEKDAYS.get(lang, _WEEKDAYS["en"])[value.weekday()]
+    if lang == "zh":
+        return f"{value.month}月{value.day}日 {weekday}"
+    return f"{weekday} {value.day} {value.strftime('%b')}"
+
+
+def _num(value: Decimal | int | None, kpi: Kpi | None = None) -> str:
+    """A KPI figure: counts as whole numbers, money with thousands separators and cents if any."""
+    if value is None:
+        return "—"
+    number = Decimal(value)
+    if kpi is not None and kpi.is_money:
+        text = f"{number:,.2f}"
+        return text.removesuffix(".00")
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{number.normalize():f}"

@@ -76,6 +76,9 @@ class DayRecord:
     def __hash__(self) -> int:
         return hash((self.user_id, self.day))
 
+    def __deepcopy__(self, memo: dict[int, object]) -> DayRecord:
+        return self  # immutable all the way down
+
     @property
     def has_plan(self) -> bool:
         return self.planned_at is not None

@@ -78,12 +78,12 @@ async def new_team(update: Update, context: CoachContext) -> None:
     text = " ".join(context.args or [])
     if not text:
         person, dialog = await services.as_person(contact, onboarding.begin_new_team)
-        await _ask(update, person, dialog)
+        await ask_new_team_step(update, person, dialog)
         return
     person, created = await services.as_person(
         contact, onboarding.new_team_command, text, services.team_defaults
     )
-    await _team_created(update, context, person, created)
+    await team_created(update, context, person, created)
 
 
 async def skip_region(update: Update, context: CoachContext) -> None:
@@ -107,27 +107,21 @@ async def free_text(update: Update, context: CoachContext) -> None:
 
 
 async def _answer_dialog(update: Update, context: CoachContext, text: str | None) -> None:
-    services = context.services
-    person, outcome = await services.as_person(
-        contact_of(update), onboarding.answer_dialog, text, services.team_defaults
-    )
-    if outcome is None:
-        person, profile = await services.as_person(contact_of(update), onboarding.profile)
+    from bot.handlers.checkins import answer  # the one router of open flows
+
+    if not await answer(update, context, text):
+        person, profile = await context.services.as_person(contact_of(update), onboarding.profile)
         await reply(update, person.language, "fallback/unknown_text", profile=profile)
-    elif isinstance(outcome, Dialog):
-        await _ask(update, person, outcome)
-    else:
-        await _team_created(update, context, person, outcome)
 
 
-async def _ask(update: Update, person: Person, dialog: Dialog) -> None:
+async def ask_new_team_step(update: Update, person: Person, dialog: Dialog) -> None:
     markup = None
     if dialog.step == "region":
         markup = skip_keyboard(render(person.language, "newteam/skip"))
     await reply(update, person.language, f"newteam/ask_{dialog.step}", reply_markup=markup)
 
 
-async def _team_created(
+async def team_created(
     update: Update, context: CoachContext, person: Person, created: onboarding.TeamCreated
 ) -> None:
     await reply(
