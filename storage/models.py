@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -10,12 +11,19 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
+    Numeric,
+    SmallInteger,
     String,
+    Text,
     Time,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -43,11 +51,20 @@ class PersonRow(Base):
     username: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class TeamRow(Base):
+    """A team and its rhythm.
+
+    The server defaults (``coach.models.Schedule()`` and ``Reminders()`` when the columns were
+    added) fill in teams created before the columns existed; the repository always writes them.
+    No CHECK constraint here: adding one later would make SQLite rebuild the table, and
+    dropping ``teams`` with foreign keys on would cascade to its members.
+    """
+
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -59,6 +76,17 @@ class TeamRow(Base):
     review_time: Mapped[time] = mapped_column(Time())
     sharing_time: Mapped[time] = mapped_column(Time())
     workdays: Mapped[str] = mapped_column(String(7))
+    review_deadline: Mapped[time] = mapped_column(Time(), server_default="22:00:00")
+    week_end_day: Mapped[int] = mapped_column(SmallInteger, server_default=text("5"))
+    week_end_time: Mapped[time] = mapped_column(Time(), server_default="21:00:00")
+    # Nullable ("no public holidays") so no server default: the ORM would take None for "use
+    # the default". Migration 0002 set the teams of its time to "CN" with an UPDATE.
+    country: Mapped[str | None] = mapped_column(String(8))
+    daily_cap: Mapped[int] = mapped_column(Integer, server_default=text("2"))
+    nudge_after_minutes: Mapped[int] = mapped_column(Integer, server_default=text("60"))
+    quiet_start: Mapped[time] = mapped_column(Time(), server_default="21:30:00")
+    quiet_end: Mapped[time] = mapped_column(Time(), server_default="08:00:00")
+    escalate_after_days: Mapped[int] = mapped_column(Integer, server_default=text("3"))
     group_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     group_title: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -110,3 +138,180 @@ class DialogRow(Base):
     step: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- the daily rhythm ----------------------------------------------------------------------------
+
+MONEY = Numeric(14, 2)
+"""KPI figures and targets: revenue has two decimals, counts are whole (normalised when read)."""
+
+
+class DayRow(Base):
+    """One rep's one team-local day (``coach.days.DayRecord``) without its tasks and figures."""
+
+    __tablename__ = "days"
+    __table_args__ = (
+        CheckConstraint(
+            "absence IS NULL OR absence IN ('leave', 'sick', 'training', 'travel')",
+            name="absence",
+        ),
+        Index("ix_days_team_day", "team_id", "day"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("people.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    win: Mapped[str | None] = mapped_column(String(1000))
+    lesson: Mapped[str | None] = mapped_column(String(1000))
+    objection: Mapped[str | None] = mapped_column(String(1000))
+    tomorrow_first: Mapped[str | None] = mapped_column(String(1000))
+    absence: Mapped[str | None] = mapped_column(String(16))
+
+
+class DayTaskRow(Base):
+    """A task of a day's plan; ``position`` keeps the plan's order."""
+
+    __tablename__ = "day_tasks"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["user_id", "day"],
+            ["days.user_id", "days.day"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    text: Mapped[str] = mapped_column(String(200))
+    must: Mapped[bool] = mapped_column(Boolean)
+    done: Mapped[bool] = mapped_column(Boolean)
+
+
+class DayKpiRow(Base):
+    """One planned or actual KPI figure of a day.
+
+    ``team_id`` repeats the day's team so team totals over a date range (the manager summary,
+    the weekly checklist, boards) read one index range without joining ``days``.
+    """
+
+    __tablename__ = "day_kpis"
+    __table_args__ = (
+        CheckConstraint("source IN ('plan', 'actual')", name="source"),
+        ForeignKeyConstraint(
+            ["user_id", "day"],
+            ["days.user_id", "days.day"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_day_kpis_team_day", "team_id", "day"),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    source: Mapped[str] = mapped_column(String(8), primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[int] = mapped_column(Integer)
+    value: Mapped[Decimal] = mapped_column(MONEY)
+
+
+class MissRow(Base):
+    """An explicit missed check-in; one per (rep, day, kind)."""
+
+    __tablename__ = "misses"
+    __table_args__ = (
+        CheckConstraint("kind IN ('plan', 'review')", name="kind"),
+        Index("ix_misses_team_day", "team_id", "day"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("people.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+TEAM_LEVEL = 0
+"""``targets.user_id`` of a team's own targets. SQL treats NULLs as distinct, so a nullable
+``user_id`` could not be part of the primary key; 0 is never a Telegram user id."""
+
+
+class TargetRow(Base):
+    """A weekly target for one KPI: the team's own (``user_id`` = ``TEAM_LEVEL``) or a rep's."""
+
+    __tablename__ = "targets"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kpi: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[Decimal] = mapped_column(MONEY)
+
+
+class ReflectionRow(Base):
+    """A rep's answers to the week's three questions."""
+
+    __tablename__ = "reflections"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("people.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    went_well: Mapped[str] = mapped_column(String(1000))
+    to_improve: Mapped[str] = mapped_column(String(1000))
+    next_actions: Mapped[str] = mapped_column(String(1000))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- delivery ------------------------------------------------------------------------------------
+
+
+class OutboxRow(Base):
+    """A message the bot sends on its own (``coach.outbox``).
+
+    No foreign keys: the outbox is a record of what was sent, and a bulk push of thousands of
+    rows should not pay for lookups. ``not_before`` is the effective time: ``retry_later`` moves
+    it. ``last_error`` holds an error class or code, never anything a person wrote.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'sent', 'blocked', 'failed')", name="state"),
+        Index("ix_outbox_state_not_before", "state", "not_before", "id"),
+        Index("ix_outbox_user_day", "user_id", "day"),
+        Index("ix_outbox_chat_state", "chat_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[Any]] = mapped_column(JSON)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    team_id: Mapped[int | None] = mapped_column(Integer)
+    day: Mapped[date | None] = mapped_column(Date)
+    budgeted: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ProcessedUpdateRow(Base):
+    """Telegram update ids already handled (``coach.ports.UpdateLog``)."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

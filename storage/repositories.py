@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import islice
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from coach.models import (
@@ -14,11 +18,33 @@ from coach.models import (
     Membership,
     NewTeam,
     Person,
+    Reminders,
     Role,
     Schedule,
     Team,
 )
 from storage.models import DialogRow, InviteRow, MembershipRow, PersonRow, TeamRow
+
+IN_CHUNK = 500
+"""Most values bound in one ``IN (…)``; SQLite allows 32,766 parameters per statement (999 before
+3.32), PostgreSQL 65,535."""
+
+T = TypeVar("T")
+
+
+def chunks(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """``values`` without duplicates, in lists of at most ``size``."""
+    unique = iter(dict.fromkeys(values))
+    while chunk := list(islice(unique, size)):
+        yield chunk
+
+
+def dialect_insert(session: Session, table: Any) -> Any:
+    """An ``INSERT`` for ``table`` with the backend's ``ON CONFLICT`` clauses available."""
+    target: Table = table.__table__ if hasattr(table, "__table__") else table
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(target)
+    return sqlite.insert(target)
 
 
 class SqlPeople:
@@ -38,7 +64,22 @@ class SqlPeople:
         row.username = person.username
         row.language = person.language.value
         row.language_chosen = person.language_chosen
+        row.blocked = person.blocked
         row.updated_at = now
+
+    def many(self, user_ids: Iterable[int]) -> dict[int, Person]:
+        found: dict[int, Person] = {}
+        for chunk in chunks(user_ids):
+            rows = self._s.scalars(select(PersonRow).where(PersonRow.user_id.in_(chunk)))
+            found.update((row.user_id, _person(row)) for row in rows)
+        return found
+
+    def set_blocked(self, user_id: int, blocked: bool, now: datetime) -> None:
+        self._s.execute(
+            update(PersonRow)
+            .where(PersonRow.user_id == user_id)
+            .values(blocked=blocked, updated_at=now)
+        )
 
 
 class SqlTeams:
@@ -46,15 +87,25 @@ class SqlTeams:
         self._s = session
 
     def add(self, team: NewTeam, now: datetime) -> Team:
+        schedule, reminders = team.schedule, team.schedule.reminders
         row = TeamRow(
             name=team.name,
             region=team.region,
             timezone=team.timezone,
             language=team.language.value,
-            plan_time=team.schedule.plan_time,
-            review_time=team.schedule.review_time,
-            sharing_time=team.schedule.sharing_time,
-            workdays="".join(str(d) for d in sorted(team.schedule.workdays)),
+            plan_time=schedule.plan_time,
+            review_time=schedule.review_time,
+            sharing_time=schedule.sharing_time,
+            workdays="".join(str(d) for d in sorted(schedule.workdays)),
+            review_deadline=schedule.review_deadline,
+            week_end_day=schedule.week_end_day,
+            week_end_time=schedule.week_end_time,
+            country=schedule.country,
+            daily_cap=reminders.daily_cap,
+            nudge_after_minutes=reminders.nudge_after_minutes,
+            quiet_start=reminders.quiet_start,
+            quiet_end=reminders.quiet_end,
+            escalate_after_days=reminders.escalate_after_days,
             created_at=now,
         )
         self._s.add(row)
@@ -75,6 +126,9 @@ class SqlTeams:
             .where(TeamRow.id == team_id)
             .values(group_chat_id=chat_id, group_title=title)
         )
+
+    def all(self) -> list[Team]:
+        return [_team(row) for row in self._s.scalars(select(TeamRow).order_by(TeamRow.id))]
 
 
 class SqlMembers:
@@ -185,6 +239,7 @@ def _person(row: PersonRow) -> Person:
         username=row.username,
         language=Lang(row.language),
         language_chosen=row.language_chosen,
+        blocked=row.blocked,
     )
 
 
@@ -200,6 +255,17 @@ def _team(row: TeamRow) -> Team:
             review_time=row.review_time,
             sharing_time=row.sharing_time,
             workdays=frozenset(int(d) for d in row.workdays),
+            review_deadline=row.review_deadline,
+            week_end_day=row.week_end_day,
+            week_end_time=row.week_end_time,
+            country=row.country,
+            reminders=Reminders(
+                daily_cap=row.daily_cap,
+                nudge_after_minutes=row.nudge_after_minutes,
+                quiet_start=row.quiet_start,
+                quiet_end=row.quiet_end,
+                escalate_after_days=row.escalate_after_days,
+            ),
         ),
         created_at=row.created_at,
         group_chat_id=row.group_chat_id,

@@ -8,7 +8,9 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.outbox_repository import SqlOutbox, SqlUpdateLog
 from storage.repositories import SqlDialogs, SqlInvites, SqlMembers, SqlPeople, SqlTeams
+from storage.rhythm_repositories import SqlDays, SqlMisses, SqlReflections, SqlTargets
 
 
 class SqlUnitOfWork:
@@ -25,6 +27,12 @@ class SqlUnitOfWork:
         self.members = SqlMembers(session)
         self.invites = SqlInvites(session)
         self.dialogs = SqlDialogs(session)
+        self.days = SqlDays(session)
+        self.misses = SqlMisses(session)
+        self.targets = SqlTargets(session)
+        self.reflections = SqlReflections(session)
+        self.outbox = SqlOutbox(session)
+        self.updates = SqlUpdateLog(session)
         return self
 
     def __exit__(

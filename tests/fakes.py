@@ -254,12 +254,13 @@ class _Outbox:
 
     def add(self, messages: Iterable[OutgoingMessage], now: datetime) -> int:
         keys = {q.message.key for q in self.s.outbox.values()}
+        next_id = max(self.s.outbox, default=0) + 1
         stored = 0
         for message in messages:
             if message.key in keys:
                 continue
             keys.add(message.key)
-            self.s.outbox[max(self.s.outbox, default=0) + 1] = _Queued(message, now)
+            self.s.outbox[next_id + stored] = _Queued(message, now)
             stored += 1
         return stored
 
@@ -280,12 +281,24 @@ class _Outbox:
         return spent
 
     def claim(self, now: datetime, limit: int) -> list[QueuedMessage]:
-        due = [
-            (i, q)
-            for i, q in sorted(self.s.outbox.items())
-            if q.state is Delivery.PENDING and (q.not_before or q.message.not_before) <= now
+        due = sorted(
+            (
+                (i, q)
+                for i, q in self.s.outbox.items()
+                if q.state is Delivery.PENDING and (q.not_before or q.message.not_before) <= now
+            ),
+            key=lambda item: (item[1].not_before or item[1].message.not_before, item[0]),
+        )
+        # The message carries its effective not_before (moved by retry_later), as in SQL.
+        return [
+            QueuedMessage(
+                i,
+                replace(q.message, not_before=q.not_before or q.message.not_before),
+                q.attempts,
+                q.created_at,
+            )
+            for i, q in due[:limit]
         ]
-        return [QueuedMessage(i, q.message, q.attempts, q.created_at) for i, q in due[:limit]]
 
     def mark_sent(self, message_id: int, now: datetime, telegram_message_id: int | None) -> None:
         q = self.s.outbox[message_id]
@@ -342,7 +355,11 @@ class FakeUnitOfWork:
         self.commits = 0
 
     def __enter__(self) -> Self:
-        self._work = copy.deepcopy(self.committed)
+        self._bind(copy.deepcopy(self.committed))
+        return self
+
+    def _bind(self, work: _State) -> None:
+        self._work = work
         self.people = _People(self._work)
         self.teams = _Teams(self._work)
         self.members = _Members(self._work)
@@ -354,7 +371,6 @@ class FakeUnitOfWork:
         self.reflections = _Reflections(self._work)
         self.outbox = _Outbox(self._work)
         self.updates = _Updates(self._work)
-        return self
 
     def __exit__(
         self,
@@ -369,4 +385,4 @@ class FakeUnitOfWork:
         self.commits += 1
 
     def rollback(self) -> None:
-        self._work = copy.deepcopy(self.committed)
+        self._bind(copy.deepcopy(self.committed))  # the repositories must see the rollback too

@@ -1,0 +1,204 @@
+"""The durable outbox and the log of handled Telegram updates.
+
+Like the rhythm repositories these use Core statements and flush the session first (Core
+statements do not autoflush).
+
+Concurrency:
+
+* ``SqlOutbox.claim`` locks the rows it returns with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+  so concurrent senders take disjoint messages. SQLite transactions begin ``IMMEDIATE``
+  (``storage.db``): one writer at a time, so two senders cannot interleave at all.
+* ``SqlUpdateLog.mark`` inserts with ``ON CONFLICT DO NOTHING`` and reads the row count. When
+  two transactions race on the same update id, PostgreSQL makes the second insert wait for the
+  first transaction; if that one commits, the second gets ``False`` (no IntegrityError at
+  commit). If it rolls back, the second gets ``True``: the update was never handled. On SQLite
+  the second transaction cannot even begin until the first has finished, with the same result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+
+from coach.outbox import Button, Delivery, OutgoingMessage, QueuedMessage
+from storage.models import OutboxRow, ProcessedUpdateRow
+from storage.repositories import chunks, dialect_insert
+
+OUTBOX = OutboxRow.__table__
+UPDATES = ProcessedUpdateRow.__table__
+
+ERROR_LENGTH = 200
+"""``last_error`` is cut to this many characters (it holds error names and codes)."""
+
+BLOCKED_ERROR = "blocked"
+
+
+class SqlOutbox:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, messages: Iterable[OutgoingMessage], now: datetime) -> int:
+        rows: dict[str, dict[str, Any]] = {}
+        for message in messages:
+            if message.key not in rows:  # the first of equal keys wins, as across calls
+                rows[message.key] = _row(message, now)
+        if not rows:
+            return 0
+        self._s.flush()
+        # One multi-row INSERT per batch ("insertmanyvalues"); RETURNING yields only the rows
+        # really inserted, so keys already stored are skipped without an error.
+        statement = (
+            dialect_insert(self._s, OUTBOX)
+            .on_conflict_do_nothing(index_elements=[OUTBOX.c.key])
+            .returning(OUTBOX.c.id)
+        )
+        return len(self._s.execute(statement, list(rows.values())).all())
+
+    def has(self, key: str) -> bool:
+        self._s.flush()
+        return self._s.scalar(select(OUTBOX.c.id).where(OUTBOX.c.key == key)) is not None
+
+    def existing(self, keys: Iterable[str]) -> set[str]:
+        self._s.flush()
+        found: set[str] = set()
+        for chunk in chunks(keys):
+            found.update(self._s.scalars(select(OUTBOX.c.key).where(OUTBOX.c.key.in_(chunk))))
+        return found
+
+    def budget_spent(self, user_ids: Iterable[int], day: date) -> dict[int, int]:
+        self._s.flush()
+        spent: dict[int, int] = {}
+        for chunk in chunks(user_ids):
+            rows = self._s.execute(
+                select(OUTBOX.c.user_id, func.count())
+                .where(
+                    OUTBOX.c.user_id.in_(chunk),
+                    OUTBOX.c.day == day,
+                    OUTBOX.c.budgeted.is_(True),
+                )
+                .group_by(OUTBOX.c.user_id)
+            )
+            spent.update((user_id, int(count)) for user_id, count in rows)
+        return spent
+
+    def claim(self, now: datetime, limit: int) -> list[QueuedMessage]:
+        self._s.flush()
+        query = (
+            select(OUTBOX)
+            .where(OUTBOX.c.state == Delivery.PENDING.value, OUTBOX.c.not_before <= now)
+            .order_by(OUTBOX.c.not_before, OUTBOX.c.id)
+            .limit(limit)
+        )
+        if self._s.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [_queued(row) for row in self._s.execute(query)]
+
+    def mark_sent(self, message_id: int, now: datetime, telegram_message_id: int | None) -> None:
+        self._update(
+            message_id,
+            state=Delivery.SENT.value,
+            sent_at=now,
+            telegram_message_id=telegram_message_id,
+            attempts=OUTBOX.c.attempts + 1,
+        )
+
+    def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
+        self._update(
+            message_id,
+            not_before=not_before,
+            last_error=error[:ERROR_LENGTH],
+            attempts=OUTBOX.c.attempts + 1,
+        )
+
+    def give_up(self, message_id: int, state: Delivery, now: datetime, error: str) -> None:
+        self._update(
+            message_id,
+            state=state.value,
+            last_error=error[:ERROR_LENGTH],
+            attempts=OUTBOX.c.attempts + 1,
+        )
+
+    def block_chat(self, chat_id: int, now: datetime) -> int:
+        self._s.flush()
+        result = self._s.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.chat_id == chat_id, OUTBOX.c.state == Delivery.PENDING.value)
+            .values(state=Delivery.BLOCKED.value, last_error=BLOCKED_ERROR)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def counts(self) -> dict[Delivery, int]:
+        self._s.flush()
+        rows = self._s.execute(select(OUTBOX.c.state, func.count()).group_by(OUTBOX.c.state))
+        return {Delivery(state): int(count) for state, count in rows}
+
+    def _update(self, message_id: int, **values: Any) -> None:
+        self._s.flush()
+        self._s.execute(update(OUTBOX).where(OUTBOX.c.id == message_id).values(**values))
+
+
+def _row(message: OutgoingMessage, now: datetime) -> dict[str, Any]:
+    return {
+        "key": message.key,
+        "chat_id": message.chat_id,
+        "kind": message.kind,
+        "text": message.text,
+        "buttons": [
+            [{"label": button.label, "data": button.data} for button in row]
+            for row in message.buttons
+        ],
+        "user_id": message.user_id,
+        "team_id": message.team_id,
+        "day": message.day,
+        "budgeted": message.budgeted,
+        "state": Delivery.PENDING.value,
+        "attempts": 0,
+        "not_before": message.not_before,
+        "last_error": None,
+        "created_at": now,
+        "sent_at": None,
+        "telegram_message_id": None,
+    }
+
+
+def _queued(row: Row[Any]) -> QueuedMessage:
+    message = OutgoingMessage(
+        key=row.key,
+        chat_id=row.chat_id,
+        text=row.text,
+        kind=row.kind,
+        not_before=row.not_before,
+        buttons=tuple(
+            tuple(Button(button["label"], button["data"]) for button in buttons)
+            for buttons in row.buttons
+        ),
+        user_id=row.user_id,
+        team_id=row.team_id,
+        day=row.day,
+        budgeted=row.budgeted,
+    )
+    return QueuedMessage(row.id, message, row.attempts, row.created_at)
+
+
+class SqlUpdateLog:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def mark(self, update_id: int, now: datetime) -> bool:
+        self._s.flush()
+        statement = (
+            dialect_insert(self._s, UPDATES)
+            .values(update_id=update_id, processed_at=now)
+            .on_conflict_do_nothing(index_elements=[UPDATES.c.update_id])
+        )
+        return int(self._s.execute(statement).rowcount or 0) == 1  # type: ignore[attr-defined]
+
+    def prune(self, before: datetime) -> int:
+        self._s.flush()
+        result = self._s.execute(UPDATES.delete().where(UPDATES.c.processed_at < before))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
