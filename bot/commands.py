@@ -32,11 +32,15 @@ DESCRIPTIONS: dict[str, dict[Lang, str]] = {
     "lang": {Lang.ZH: "切换语言 / Language", Lang.EN: "Language / 切换语言"},
     "cancel": {Lang.ZH: "退出当前操作", Lang.EN: "Leave the current step"},
     "bindgroup": {Lang.ZH: "把本群绑定为团队群", Lang.EN: "Make this the team's group"},
+    "plan": {Lang.ZH: "晨间计划（3+2）", Lang.EN: "Morning plan (3+2)"},
+    "review": {Lang.ZH: "晚间复盘", Lang.EN: "Evening review"},
+    "skip": {Lang.ZH: "请假 / 病假 / 培训 / 出差", Lang.EN: "Away: leave, sick, training, travel"},
+    "week": {Lang.ZH: "本周总结与反思", Lang.EN: "This week's summary"},
 }
 
 NEWCOMER = ("start", "help", "newteam", "lang", "cancel")
-REP = ("help", "lang", "cancel")
-MANAGER = ("help", "invite", "lang", "cancel")
+REP = ("plan", "review", "skip", "week", "help", "lang", "cancel")
+MANAGER = ("plan", "review", "skip", "week", "invite", "help", "lang", "cancel")
 GROUP = ("help",)
 GROUP_ADMIN = ("help", "bindgroup")
 
