@@ -22,6 +22,7 @@ from bot.commands import publish_default_menus
 from bot.context import BotData, CoachApplication, CoachContext
 from bot.handlers import checkins, errors, general, groups, language, onboarding
 from bot.handlers.common import GROUPS, PRIVATE
+from bot.intake import IntakeApplication
 from bot.keyboards import (
     BackToWork,
     BadCallbackData,
@@ -67,6 +68,10 @@ def build_application(services: Services) -> CoachApplication:
             )
         )
         .post_init(_post_init)
+        # Updates come in through bot.intake (confirmed only once handled), never PTB's Updater,
+        # which confirms them before the handlers run.
+        .application_class(IntakeApplication)
+        .updater(None)
     )
     application: CoachApplication = builder.build()  # type: ignore[assignment]
     application.bot_data.services = services

@@ -1,13 +1,23 @@
-"""Running against Telegram: the schema check, then long polling or a webhook."""
+"""Running against Telegram: the schema check, then long polling or a webhook (``bot.intake``)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
 from urllib.parse import urlsplit
 
+from telegram.error import EndPointNotFound, Forbidden, InvalidToken, TelegramError
+
 from bot.app import ALLOWED_UPDATES, build_application
+from bot.context import CoachContext
+from bot.intake import Backoff, Intake, IntakeApplication, Poller, WebhookServer
 from bot.services import Services, SystemClock
 from bot.settings import Settings
 from storage.db import make_engine
@@ -72,8 +82,21 @@ def open_database(url: str) -> Database:
     return Database(engine)
 
 
+UPDATE_LOG_KEEP = timedelta(days=7)  # Telegram keeps an unconfirmed update for 24 hours
+PRUNE_EVERY = timedelta(hours=6)
+SHUTDOWN_GRACE = 30.0  # seconds the updates in progress get to finish after a stop signal
+
+
+class Transport(Protocol):
+    """Long polling or a webhook: receives until ``stop()``, then ``run`` returns."""
+
+    async def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 def run_bot(settings: Settings, webhook: WebhookOptions | None) -> int:
-    """Run until interrupted; returns the exit code."""
+    """Run until SIGINT or SIGTERM; returns the exit code."""
     try:
         database = open_database(settings.database.url)
     except SchemaOutOfDate as exc:
@@ -81,20 +104,111 @@ def run_bot(settings: Settings, webhook: WebhookOptions | None) -> int:
         return 3
     services = Services(settings=settings, database=database, clock=SystemClock())
     application = build_application(services)
+    intake = Intake(application)
+    transport: Transport
+    if webhook is None:
+        log.info("starting with long polling")
+        transport = Poller(intake, ALLOWED_UPDATES, seen=services.seen)
+    else:
+        log.info("starting webhook server on %s:%s", webhook.listen, webhook.port)
+        transport = WebhookServer(
+            intake,
+            ALLOWED_UPDATES,
+            url=webhook.url,
+            secret_token=webhook.secret_token,
+            listen=webhook.listen,
+            port=webhook.port,
+            path=webhook.path,
+        )
     try:
-        if webhook is None:
-            log.info("starting with long polling")
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
-        else:
-            log.info("starting webhook server on %s:%s", webhook.listen, webhook.port)
-            application.run_webhook(
-                listen=webhook.listen,
-                port=webhook.port,
-                url_path=webhook.path,
-                webhook_url=webhook.url,
-                secret_token=webhook.secret_token,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+        asyncio.run(serve(application, transport))
+    except (InvalidToken, Forbidden, EndPointNotFound) as exc:
+        print(f"salescoach: Telegram refused the bot: {exc}", file=sys.stderr)
+        return 1
     finally:
         database.dispose()
     return 0
+
+
+async def serve(
+    application: IntakeApplication,
+    transport: Transport,
+    *,
+    stop_signals: Sequence[signal.Signals] = (signal.SIGINT, signal.SIGTERM),
+    stop: asyncio.Event | None = None,
+    grace: float = SHUTDOWN_GRACE,
+) -> None:
+    """Run the application with ``transport`` until a stop signal (or ``stop`` is set).
+
+    The same life cycle as PTB's ``run_polling``: initialize, ``post_init``, start, …, stop,
+    ``post_stop``, shutdown, ``post_shutdown``. On a stop signal the transport stops taking
+    updates and those in progress get ``grace`` seconds to finish; anything cut off is
+    delivered again after a restart (it was not confirmed).
+    """
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in stop_signals:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await _initialize(application, stop)
+        if stop.is_set():
+            return
+        try:
+            if application.post_init is not None:
+                await application.post_init(application)
+            await application.start()
+            _schedule_pruning(application)
+            receiving = asyncio.create_task(transport.run(), name="salescoach:transport")
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({receiving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            transport.stop()
+            try:
+                await asyncio.wait_for(asyncio.shield(receiving), grace)
+            except TimeoutError:
+                log.warning("updates still in progress after %ss; cut off", grace)
+                receiving.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await receiving
+            receiving.result()  # a fatal transport error (e.g. an invalid token) ends here
+        finally:
+            if application.running:
+                await application.stop()
+                if application.post_stop is not None:
+                    await application.post_stop(application)
+            await application.shutdown()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
+    finally:
+        for sig in stop_signals:
+            loop.remove_signal_handler(sig)
+
+
+async def _initialize(application: IntakeApplication, stop: asyncio.Event) -> None:
+    """``application.initialize()`` (getMe), retried on network errors until stopped."""
+    backoff = Backoff()
+    while not stop.is_set():
+        try:
+            await application.initialize()
+            return
+        except (InvalidToken, Forbidden, EndPointNotFound):
+            raise
+        except TelegramError as exc:
+            delay = backoff.next()
+            log.warning("cannot reach Telegram (%s); retrying in %ss", type(exc).__name__, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+
+
+def _schedule_pruning(application: IntakeApplication) -> None:
+    """Forget old update ids now and every ``PRUNE_EVERY``."""
+    if application.job_queue is None:
+        return
+
+    async def prune(context: CoachContext) -> None:
+        removed = await context.services.prune_update_log(UPDATE_LOG_KEEP)
+        log.info("update log pruned: %s old ids", removed)
+
+    application.job_queue.run_repeating(
+        prune, interval=PRUNE_EVERY, first=timedelta(0), name="prune-update-log"
+    )

@@ -15,6 +15,7 @@ import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -23,6 +24,7 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.app import ALLOWED_UPDATES, build_application
+from bot.intake import Intake, Poller
 from bot.services import Services, SystemClock
 from bot.settings import Settings, TelegramSettings
 from bot.standin import (
@@ -128,13 +130,17 @@ async def run_sandbox(
                 if application.post_init is not None:
                     await application.post_init(application)
                 await application.start()
-                assert application.updater is not None
-                await application.updater.start_polling(
-                    poll_interval=0, timeout=5, allowed_updates=ALLOWED_UPDATES
+                poller = Poller(
+                    Intake(application),  # type: ignore[arg-type]
+                    ALLOWED_UPDATES,
+                    timeout=timedelta(seconds=5),
+                    seen=services.seen,
                 )
+                polling = asyncio.create_task(poller.run())
                 terminal.say(_banner(database_url, terminal))
                 await _repl(stdin, terminal, standin, cast, names, finished)
-                await application.updater.stop()
+                poller.stop()
+                await polling
                 await application.stop()
         finally:
             database.dispose()

@@ -1,12 +1,22 @@
-"""What handlers and jobs reach: settings, database, clock, and the way to run a use case."""
+"""What handlers and jobs reach: settings, database, clock, and the way to run a use case.
+
+Every update is handled once: the update being processed is known here (``CURRENT_UPDATE``, set
+by ``bot.intake.IntakeApplication``), and the first transaction of that update records its id
+in the update log (``uow.updates.mark``) together with its effects. If the id was recorded
+before, the update was handled already (Telegram redelivered it): ``AlreadyHandled`` stops it.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Concatenate, ParamSpec, TypeVar
+
+from telegram.ext import ApplicationHandlerStop
 
 from bot.settings import Settings
 from coach import onboarding
@@ -17,6 +27,37 @@ from storage.uow import Database
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class Handling:
+    """One processing of one update, and what became of it.
+
+    ``marked``: a transaction of this processing committed the update id (its effects are
+    stored, so a redelivery must be dropped). ``duplicate``: the id was found already recorded,
+    and processing stopped. ``error``: the first exception a handler raised (set by the
+    application's error path). ``active`` turns false once processing has ended, so work
+    started by it later (a job, a task) never records the id.
+    """
+
+    update_id: int
+    active: bool = True
+    marked: bool = False
+    duplicate: bool = False
+    error: Exception | None = None
+
+
+CURRENT_UPDATE: ContextVar[Handling | None] = ContextVar("salescoach_update", default=None)
+
+
+class AlreadyHandled(ApplicationHandlerStop):
+    """The update was handled before: stop it quietly (no further handler, no error reply)."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__()
+        self.update_id = update_id
 
 
 class SystemClock:
@@ -90,19 +131,67 @@ class Services:
         """Run ``use_case(uow, …)`` in one transaction, off the event loop; commit on success."""
         return await asyncio.to_thread(self._run, use_case, args, kwargs)
 
+    async def seen(self, update_id: int) -> bool:
+        """Whether a committed transaction already recorded this update (nothing is written)."""
+        return await asyncio.to_thread(self._seen, update_id)
+
+    async def prune_update_log(self, keep: timedelta) -> int:
+        """Forget update ids recorded more than ``keep`` ago; return how many."""
+        cutoff = self.clock.now() - keep
+        return await self.run(lambda uow: uow.updates.prune(cutoff))
+
     def _as_person(self, contact, use_case, args, kwargs):  # type: ignore[no-untyped-def]
         with self.database.unit_of_work() as uow:
             now = self.clock.now()
+            handling = _claim_update(uow, now)
             person = onboarding.meet(uow, contact, now, self.default_language)
             try:
                 result = use_case(uow, person, now, *args, **kwargs)
             except CoachError as error:
+                if handling is not None:
+                    # The refusal is this update's answer: record the id alone, so a
+                    # redelivery is not refused (and answered) a second time.
+                    uow.rollback()
+                    if not uow.updates.mark(handling.update_id, now):
+                        raise _duplicate(handling) from None
+                    uow.commit()
+                    handling.marked = True
                 raise Refusal(person, error) from None
             uow.commit()
+            if handling is not None:
+                handling.marked = True
             return person, result
 
     def _run(self, use_case, args, kwargs):  # type: ignore[no-untyped-def]
         with self.database.unit_of_work() as uow:
+            handling = _claim_update(uow, self.clock.now())
             result = use_case(uow, *args, **kwargs)
             uow.commit()
+            if handling is not None:
+                handling.marked = True
             return result
+
+    def _seen(self, update_id: int) -> bool:
+        with self.database.unit_of_work() as uow:
+            return not uow.updates.mark(update_id, self.clock.now())  # rolled back on exit
+
+
+def _claim_update(uow: UnitOfWork, now: datetime) -> Handling | None:
+    """Record the current update in this transaction if none of its transactions did yet.
+
+    Returns the handling to flag as ``marked`` once the transaction commits, or ``None`` when
+    there is nothing to record (no update, or an earlier transaction of it committed).
+    Raises ``AlreadyHandled`` when the update was recorded before.
+    """
+    handling = CURRENT_UPDATE.get()
+    if handling is None or not handling.active or handling.marked:
+        return None
+    if not uow.updates.mark(handling.update_id, now):
+        raise _duplicate(handling)
+    return handling
+
+
+def _duplicate(handling: Handling) -> AlreadyHandled:
+    handling.duplicate = True
+    log.info("update %s was handled before; dropped", handling.update_id)
+    return AlreadyHandled(handling.update_id)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 import pytest
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.context import CoachApplication
+from bot.intake import Intake, Poller, WebhookServer
 from bot.services import Services
 from bot.standin import StandIn
 from storage.db import make_engine
@@ -40,8 +44,6 @@ async def application(
         async with app:
             await app.start()
             yield app
-            if app.updater and app.updater.running:
-                await app.updater.stop()
             await app.stop()
     finally:
         database.dispose()
@@ -53,10 +55,23 @@ def reply_to(user_id: int):
     )
 
 
+@contextlib.asynccontextmanager
+async def running(transport: Poller | WebhookServer) -> AsyncIterator[None]:
+    task = asyncio.create_task(transport.run())
+    try:
+        yield
+    finally:
+        transport.stop()
+        await task
+
+
 async def test_long_polling_gets_and_acknowledges_updates(live: StandIn, application):
-    await application.updater.start_polling(
-        poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
-    )
+    poller = Poller(Intake(application), ALLOWED_UPDATES, timeout=timedelta(seconds=1))
+    async with running(poller):
+        await polling_gets_and_acknowledges_updates(live)
+
+
+async def polling_gets_and_acknowledges_updates(live: StandIn) -> None:
     user = live.add_user(first_name="Tom", username="tom", language_code="en")
     mark = len(live.calls)
     update = user.send("/start")
@@ -70,14 +85,21 @@ async def test_long_polling_gets_and_acknowledges_updates(live: StandIn, applica
 async def test_webhook_requires_the_secret_token(live: StandIn, application):
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
-    await application.updater.start_webhook(
+    webhook = WebhookServer(
+        Intake(application),
+        ALLOWED_UPDATES,
+        url=url,
+        secret_token="s3cret-header",
         listen="127.0.0.1",
         port=port,
-        url_path="telegram",
-        webhook_url=url,
-        secret_token="s3cret-header",
-        allowed_updates=ALLOWED_UPDATES,
+        path="telegram",
     )
+    async with running(webhook):
+        await live.wait_until(lambda: live.world.webhook_url == url)
+        await webhook_requires_the_secret_token(live, url)
+
+
+async def webhook_requires_the_secret_token(live: StandIn, url: str) -> None:
     user = live.add_user(first_name="李娜", username="lina", language_code="zh")
     mark = len(live.calls)
     update = user.send("/start")
