@@ -8,7 +8,7 @@ Concurrency:
 * ``SqlOutbox.claim`` locks the rows it returns with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
   so concurrent senders take disjoint messages. SQLite transactions begin ``IMMEDIATE``
   (``storage.db``): one writer at a time, so two senders cannot interleave at all.
-* ``SqlUpdateLog.mark`` inserts with ``ON CONFLICT DO NOTHING`` and reads the row count. When
+* ``SqlUpdateLog.mark`` inserts with ``ON CONFLICT DO NOTHING … RETURNING``. When
   two transactions race on the same update id, PostgreSQL makes the second insert wait for the
   first transaction; if that one commits, the second gets ``False`` (no IntegrityError at
   commit). If it rolls back, the second gets ``True``: the update was never handled. On SQLite
@@ -195,8 +195,9 @@ class SqlUpdateLog:
             dialect_insert(self._s, UPDATES)
             .values(update_id=update_id, processed_at=now)
             .on_conflict_do_nothing(index_elements=[UPDATES.c.update_id])
+            .returning(UPDATES.c.update_id)
         )
-        return int(self._s.execute(statement).rowcount or 0) == 1  # type: ignore[attr-defined]
+        return self._s.execute(statement).first() is not None
 
     def prune(self, before: datetime) -> int:
         self._s.flush()

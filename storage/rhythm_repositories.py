@@ -169,8 +169,11 @@ class SqlMisses:
                 recorded_at=miss.recorded_at,
             )
             .on_conflict_do_nothing(index_elements=[MISSES.c.user_id, MISSES.c.day, MISSES.c.kind])
+            .returning(MISSES.c.user_id)
         )
-        return _rowcount(self._s.execute(statement)) == 1
+        # RETURNING says whether a row went in (a plain INSERT's rowcount is not reliable:
+        # psycopg reports -1 once SQLAlchemy has closed the cursor).
+        return self._s.execute(statement).first() is not None
 
     def of_team(self, team_id: int, start: date, end: date) -> list[Miss]:
         return self._select(
@@ -278,7 +281,3 @@ class SqlReflections:
                 set_={name: upsert.excluded[name] for name in values},
             )
         )
-
-
-def _rowcount(result: Any) -> int:
-    return int(result.rowcount or 0)

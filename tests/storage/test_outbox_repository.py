@@ -1,0 +1,198 @@
+"""Contract tests for the outbox and the update log: the fake and both SQL backends agree."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from coach.outbox import Button, Delivery, OutgoingMessage, QueuedMessage
+
+NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+MONDAY = date(2026, 11, 23)
+
+
+def message(key: str, chat_id: int = 1, at: datetime = NOW, **fields) -> OutgoingMessage:
+    return OutgoingMessage(key, chat_id, f"<b>{key}</b>", "plan", at, **fields)
+
+
+def test_a_message_round_trips_with_every_field(uow_factory):
+    full = OutgoingMessage(
+        key="nudge:42:2026-11-23",
+        chat_id=42,
+        text="<b>记得</b> 复盘 &amp; {{ 7*7 }} 😀",
+        kind="nudge",
+        not_before=NOW,
+        buttons=(
+            (Button("✅ 完成", "t:1"), Button("Later", "t:2")),
+            (Button("Skip", "s"),),
+        ),
+        user_id=42,
+        team_id=3,
+        day=MONDAY,
+        budgeted=True,
+    )
+    group = OutgoingMessage("daily:3:2026-11-23", -100123, "summary", "daily_summary", NOW)
+    with uow_factory() as uow:
+        assert uow.outbox.add([full, group], NOW - timedelta(minutes=1)) == 2
+        uow.commit()
+    with uow_factory() as uow:
+        claimed = uow.outbox.claim(NOW, 10)
+    assert [q.message for q in claimed] == [full, group]
+    assert claimed[0].attempts == 0
+    assert claimed[0].created_at == NOW - timedelta(minutes=1)
+    assert claimed[0].created_at.tzinfo is not None
+    assert claimed[0].id != claimed[1].id
+
+
+def test_add_stores_each_key_once_within_a_call_and_across_calls(uow_factory):
+    with uow_factory() as uow:
+        assert uow.outbox.add([], NOW) == 0
+        first = message("plan:1:d")
+        duplicate = OutgoingMessage("plan:1:d", 2, "other", "plan", NOW)
+        assert uow.outbox.add([first, message("plan:2:d"), duplicate], NOW) == 2
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.outbox.add([message("plan:2:d"), message("plan:3:d")], NOW) == 1
+        assert uow.outbox.add(iter([message("plan:3:d")]), NOW) == 0
+        uow.commit()
+    with uow_factory() as uow:
+        claimed = uow.outbox.claim(NOW, 10)
+        assert uow.outbox.has("plan:1:d") and not uow.outbox.has("plan:9:d")
+    assert [q.message.key for q in claimed] == ["plan:1:d", "plan:2:d", "plan:3:d"]
+    assert claimed[0].message == first  # the first of equal keys wins
+
+
+def test_existing_keys_for_long_lists(uow_factory):
+    keys = [f"plan:{i}:2026-11-23" for i in range(1200)]
+    with uow_factory() as uow:
+        assert uow.outbox.add((message(k, chat_id=i) for i, k in enumerate(keys)), NOW) == 1200
+        uow.commit()
+    asked = [*keys[::2], *(f"plan:{i}:2026-11-24" for i in range(900))]
+    with uow_factory() as uow:
+        assert uow.outbox.existing(asked) == set(keys[::2])
+        assert uow.outbox.existing(keys) == set(keys)
+        assert uow.outbox.existing([]) == set()
+        assert uow.outbox.existing(iter(["nope", keys[5], keys[5]])) == {keys[5]}
+        assert uow.outbox.counts() == {Delivery.PENDING: 1200}
+
+
+def test_budget_spent_counts_budgeted_messages_of_the_day_in_any_state(uow_factory):
+    tuesday = MONDAY + timedelta(days=1)
+    with uow_factory() as uow:
+        uow.outbox.add(
+            [
+                message("n1", user_id=1, day=MONDAY, budgeted=True),
+                message("n2", user_id=1, day=MONDAY, budgeted=True),
+                message("n3", user_id=1, day=tuesday, budgeted=True),
+                message("p1", user_id=1, day=MONDAY),  # a prompt: not budgeted
+                message("n4", user_id=2, day=MONDAY, budgeted=True),
+                message("n5", user_id=3, day=MONDAY, budgeted=True),
+            ],
+            NOW,
+        )
+        uow.commit()
+    with uow_factory() as uow:
+        (sent, *_) = uow.outbox.claim(NOW, 1)
+        uow.outbox.mark_sent(sent.id, NOW, 77)
+        uow.outbox.block_chat(1, NOW)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.outbox.budget_spent([1, 2, 4], MONDAY) == {1: 2, 2: 1}
+        assert uow.outbox.budget_spent(iter([1]), tuesday) == {1: 1}
+        assert uow.outbox.budget_spent(range(5, 2000), MONDAY) == {}
+        assert uow.outbox.budget_spent([], MONDAY) == {}
+
+
+def test_claim_takes_pending_due_messages_by_not_before_then_id(uow_factory):
+    with uow_factory() as uow:
+        uow.outbox.add(
+            [
+                message("late", at=NOW + timedelta(minutes=5)),
+                message("b", at=NOW),
+                message("a", at=NOW - timedelta(minutes=1)),
+                message("c", at=NOW),
+                message("d", at=NOW),
+            ],
+            NOW - timedelta(hours=1),
+        )
+        uow.commit()
+    with uow_factory() as uow:
+        assert [q.message.key for q in uow.outbox.claim(NOW, 10)] == ["a", "b", "c", "d"]
+        assert [q.message.key for q in uow.outbox.claim(NOW, 2)] == ["a", "b"]
+        assert uow.outbox.claim(NOW - timedelta(hours=1), 10) == []
+        at_five = uow.outbox.claim(NOW + timedelta(minutes=5), 10)
+        assert [q.message.key for q in at_five] == ["a", "b", "c", "d", "late"]
+        assert uow.outbox.claim(NOW, 0) == []
+
+
+def test_delivery_outcomes(uow_factory):
+    with uow_factory() as uow:
+        uow.outbox.add(
+            [message(key, chat_id=chat) for key, chat in (("s", 1), ("r", 1), ("f", 2), ("x", 3))]
+            + [message("y", chat_id=3, at=NOW + timedelta(days=1)), message("z", chat_id=4)],
+            NOW,
+        )
+        uow.commit()
+    with uow_factory() as uow:
+        ids = {q.message.key: q.id for q in uow.outbox.claim(NOW + timedelta(days=1), 10)}
+        uow.outbox.mark_sent(ids["s"], NOW, 555)
+        uow.outbox.retry_later(ids["r"], NOW + timedelta(seconds=30), "RetryAfter")
+        uow.outbox.give_up(ids["f"], Delivery.FAILED, NOW, "BadRequest")
+        assert uow.outbox.block_chat(3, NOW) == 2  # pending ones only, due or not
+        assert uow.outbox.block_chat(3, NOW) == 0
+        assert uow.outbox.block_chat(2, NOW) == 0  # "f" has failed already
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.outbox.counts() == {
+            Delivery.SENT: 1,
+            Delivery.PENDING: 2,
+            Delivery.FAILED: 1,
+            Delivery.BLOCKED: 2,
+        }
+        assert [q.message.key for q in uow.outbox.claim(NOW + timedelta(seconds=29), 10)] == ["z"]
+        retried = uow.outbox.claim(NOW + timedelta(seconds=30), 10)
+        assert [q.message.key for q in retried] == ["z", "r"]  # by the moved not_before
+        assert retried[1] == QueuedMessage(
+            ids["r"],
+            message("r", chat_id=1, at=NOW + timedelta(seconds=30)),
+            attempts=1,
+            created_at=NOW,
+        )
+        uow.outbox.retry_later(ids["r"], NOW + timedelta(minutes=2), "NetworkError" * 40)
+        uow.outbox.give_up(ids["r"], Delivery.BLOCKED, NOW, "Forbidden")
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.outbox.counts() == {
+            Delivery.SENT: 1,
+            Delivery.PENDING: 1,
+            Delivery.FAILED: 1,
+            Delivery.BLOCKED: 3,
+        }
+        assert uow.outbox.has("r")
+
+
+def test_the_outbox_is_rolled_back_with_the_transaction(uow_factory):
+    with uow_factory() as uow:
+        uow.outbox.add([message("a")], NOW)
+    with uow_factory() as uow:
+        assert not uow.outbox.has("a")
+        assert uow.outbox.counts() == {}
+
+
+def test_an_update_is_marked_once_and_pruned_later(uow_factory):
+    with uow_factory() as uow:
+        assert uow.updates.mark(1001, NOW) is True
+        assert uow.updates.mark(1001, NOW) is False
+        assert uow.updates.mark(1002, NOW + timedelta(hours=1)) is True
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.updates.mark(1001, NOW + timedelta(hours=2)) is False
+        assert uow.updates.mark(2**40, NOW + timedelta(hours=2)) is True  # ids are 64-bit
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.updates.prune(NOW + timedelta(hours=1)) == 1  # strictly before
+        assert uow.updates.prune(NOW + timedelta(hours=1)) == 0
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.updates.mark(1001, NOW + timedelta(hours=3)) is True  # forgotten
+        assert uow.updates.mark(1002, NOW + timedelta(hours=3)) is False
+        assert uow.updates.mark(2**40, NOW + timedelta(hours=3)) is False
