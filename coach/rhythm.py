@@ -5,6 +5,10 @@ The scheduler does not keep timers. Each tick asks, for every team, which prompt
 never sent, so an outage is caught up within the grace window and a long one floods nobody.
 That a prompt is sent at most once is kept by storage (a unique key per rep, day and kind),
 not here.
+
+Besides the three daily prompts the tick also needs the events around them (the nudges, the
+day's deadline, the week's end); they are slots of the same kind, so there is one place that
+turns team-local times into instants (:func:`local_instant`), DST included.
 """
 
 from __future__ import annotations
@@ -17,13 +21,44 @@ from zoneinfo import ZoneInfo
 
 from coach.models import Schedule
 
+_ONE_DAY = timedelta(days=1)
+
 
 class PromptKind(StrEnum):
-    """The prompts of a working day, in the order they happen."""
+    """The events of a day the scheduler acts on.
+
+    ``PLAN``, ``REVIEW`` and ``SHARING`` are the daily prompts (:data:`DAILY_PROMPTS`). The
+    others are what the tick adds around them:
+
+    * ``PLAN_NUDGE`` / ``REVIEW_NUDGE``: ``Reminders.nudge_after_minutes`` after the prompt
+      (counted in real minutes from the prompt's instant, so it may cross local midnight);
+    * ``DEADLINE``: ``Schedule.review_deadline``, which closes the day (see
+      :func:`deadline_instant`);
+    * ``WEEK_END``: ``Schedule.week_end_time`` on ISO weekday ``Schedule.week_end_day``; the
+      only event that happens whether or not the day is a working day.
+    """
 
     PLAN = "plan"
     REVIEW = "review"
     SHARING = "sharing"
+    PLAN_NUDGE = "plan_nudge"
+    REVIEW_NUDGE = "review_nudge"
+    DEADLINE = "deadline"
+    WEEK_END = "week_end"
+
+
+DAILY_PROMPTS: tuple[PromptKind, ...] = (PromptKind.PLAN, PromptKind.REVIEW, PromptKind.SHARING)
+"""The three prompts of a working day, in the order they happen."""
+
+TICK_EVENTS: tuple[PromptKind, ...] = (
+    PromptKind.PLAN,
+    PromptKind.PLAN_NUDGE,
+    PromptKind.REVIEW,
+    PromptKind.REVIEW_NUDGE,
+    PromptKind.DEADLINE,
+    PromptKind.WEEK_END,
+)
+"""What ``coach.tick`` acts on (the evening sharing session is not part of it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +85,51 @@ def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
 
 
+def deadline_instant(day: date, tz: ZoneInfo, schedule: Schedule) -> datetime:
+    """The instant ``day`` closes: ``review_deadline`` that day, or the next morning.
+
+    A deadline earlier than the plan time (``00:30``, ``02:00``) means "after midnight", so it
+    falls on the next calendar day; any other deadline is on ``day`` itself. Until this instant
+    the day's plan and review can still be edited.
+    """
+    closes = schedule.review_deadline
+    on = day + _ONE_DAY if closes < schedule.plan_time else day
+    return local_instant(on, closes, tz)
+
+
+def event_instant(kind: PromptKind, day: date, tz: ZoneInfo, schedule: Schedule) -> datetime:
+    """The instant event ``kind`` of ``day`` falls due (whether it happens that day aside)."""
+    nudge_after = timedelta(minutes=schedule.reminders.nudge_after_minutes)
+    match kind:
+        case PromptKind.PLAN:
+            return local_instant(day, schedule.plan_time, tz)
+        case PromptKind.REVIEW:
+            return local_instant(day, schedule.review_time, tz)
+        case PromptKind.SHARING:
+            return local_instant(day, schedule.sharing_time, tz)
+        case PromptKind.PLAN_NUDGE:
+            return local_instant(day, schedule.plan_time, tz) + nudge_after
+        case PromptKind.REVIEW_NUDGE:
+            return local_instant(day, schedule.review_time, tz) + nudge_after
+        case PromptKind.DEADLINE:
+            return deadline_instant(day, tz, schedule)
+        case PromptKind.WEEK_END:
+            return local_instant(day, schedule.week_end_time, tz)
+    raise ValueError(f"unknown event kind {kind!r}")  # pragma: no cover - exhaustive above
+
+
 def slots_on(
-    day: date, tz: ZoneInfo, schedule: Schedule, kinds: tuple[PromptKind, ...] = tuple(PromptKind)
+    day: date, tz: ZoneInfo, schedule: Schedule, kinds: tuple[PromptKind, ...] = DAILY_PROMPTS
 ) -> list[Slot]:
-    """The slots of ``day`` for a team with ``schedule`` (working-day checks are the caller's)."""
-    times = {
-        PromptKind.PLAN: schedule.plan_time,
-        PromptKind.REVIEW: schedule.review_time,
-        PromptKind.SHARING: schedule.sharing_time,
-    }
-    return [Slot(kind, day, local_instant(day, times[kind], tz)) for kind in kinds]
+    """The slots of ``day`` for a team with ``schedule`` (working-day checks are the caller's).
+
+    ``WEEK_END`` is left out unless ``day`` is the schedule's ``week_end_day``.
+    """
+    return [
+        Slot(kind, day, event_instant(kind, day, tz, schedule))
+        for kind in kinds
+        if kind is not PromptKind.WEEK_END or day.isoweekday() == schedule.week_end_day
+    ]
 
 
 def due_slots(
@@ -68,11 +138,13 @@ def due_slots(
     schedule: Schedule,
     is_working_day: Callable[[date], bool],
     grace: timedelta,
+    kinds: tuple[PromptKind, ...] = DAILY_PROMPTS,
 ) -> list[Slot]:
-    """Every slot due at ``now``: on a working day, no earlier than its time, within ``grace``.
+    """Every slot of ``kinds`` due at ``now``: no earlier than its time, within ``grace``.
 
-    Yesterday and tomorrow (team-local) are looked at too, so a grace window that crosses
-    local midnight, or a team far from UTC, loses nothing.
+    Every kind but ``WEEK_END`` happens on working days only. Earlier days (team-local) and
+    tomorrow are looked at too, so a grace window or a nudge that crosses local midnight, a
+    deadline after midnight, or a team far from UTC loses nothing.
 
     Raises:
         ValueError: if ``now`` is naive or ``grace`` is not positive.
@@ -82,8 +154,12 @@ def due_slots(
     if grace <= timedelta(0):
         raise ValueError("grace must be positive")
     today = now.astimezone(tz).date()
+    back = 2 + grace.days + schedule.reminders.nudge_after_minutes // (24 * 60)
     due: list[Slot] = []
-    for day in (today - timedelta(days=1), today, today + timedelta(days=1)):
-        if is_working_day(day):
-            due.extend(slot for slot in slots_on(day, tz, schedule) if slot.is_due(now, grace))
+    for offset in range(-back, 2):
+        day = today + timedelta(days=offset)
+        here = [slot for slot in slots_on(day, tz, schedule, kinds) if slot.is_due(now, grace)]
+        if any(slot.kind is not PromptKind.WEEK_END for slot in here) and not is_working_day(day):
+            here = [slot for slot in here if slot.kind is PromptKind.WEEK_END]
+        due.extend(here)
     return sorted(due, key=lambda slot: (slot.due_at, slot.kind))
