@@ -36,6 +36,7 @@ from bot.keyboards import (
     StartFlow,
     TickTask,
 )
+from bot.scheduler import schedule_ticks
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def build_application(services: Services) -> CoachApplication:
     application: CoachApplication = builder.build()  # type: ignore[assignment]
     application.bot_data.services = services
     register_handlers(application)
+    schedule_ticks(application)
     return application
 
 

@@ -8,6 +8,7 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.logs import configure_logging
@@ -55,6 +56,16 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("status", help="show the schema revision").set_defaults(
         handler=_db_status
     )
+
+    tick = commands.add_parser(
+        "tick", help="run the scheduler once: queue what is due at an instant (default: now)"
+    )
+    tick.add_argument(
+        "--at",
+        type=_instant,
+        help="ISO 8601 instant with an offset, e.g. 2026-11-23T08:30:00+08:00",
+    )
+    tick.set_defaults(handler=_tick)
 
     config = commands.add_parser("config", help="configuration")
     config_commands = config.add_subparsers(dest="config_command", required=True)
@@ -106,6 +117,41 @@ def _db_status(settings: Settings, _args: argparse.Namespace) -> int:
     verdict = "up to date" if state.up_to_date else "needs `salescoach db upgrade`"
     print(f"revision {state.current or '(none)'}; newest {state.head}: {verdict}")
     return 0 if state.up_to_date else 1
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no UTC offset; add one, e.g. {text}+08:00 or {text}Z"
+        )
+    return value.astimezone(UTC)
+
+
+def _tick(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runner import SchemaOutOfDate, open_database
+    from bot.scheduler import run_tick
+    from bot.services import Services, SystemClock
+
+    try:
+        database = open_database(settings.database.url)
+    except SchemaOutOfDate as exc:
+        print(f"salescoach: {exc}", file=sys.stderr)
+        return 3
+    try:
+        services = Services(settings=settings, database=database, clock=SystemClock())
+        report = asyncio.run(run_tick(services, args.at))
+    finally:
+        database.dispose()
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(report.kinds.items()))
+    print(
+        f"tick at {report.at.isoformat(timespec='seconds')}: "
+        f"{report.stored} message(s) queued{f' ({kinds})' if kinds else ''}"
+    )
+    return 0
 
 
 def _config_check(settings: Settings, _args: argparse.Namespace) -> int:

@@ -7,41 +7,44 @@ Person-scoped use cases (``(uow, person, now, …)``) over ``coach.pace``, ``coa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from coach import checkins
-from coach.days import RELAY_FOCUS
 from coach.kpis import Kpi
 from coach.models import Person
+from coach.pace import KpiPace, day_pace, focus_kpi, weekly_targets
 from coach.ports import UnitOfWork
+from coach.repdays import month_bounds, rep_calendar, week_bounds
+from coach.weekly import WeekChecklist, rep_streak, week_checklist
 
 
 @dataclass(frozen=True, slots=True)
 class PlanView:
-    focus: Kpi | None
-    pace: tuple[object, ...]
+    """The relay focus metric of a day and the pace each targeted KPI needs that day."""
+
+    focus: Kpi
+    pace: tuple[KpiPace, ...]
 
 
 def plan_context(uow: UnitOfWork, person: Person, now: datetime, day: date) -> PlanView:
-    """The relay focus metric of ``day`` and the pace needed for the month's targets."""
-    checkins.today(uow, person, now)
-    return PlanView(focus=RELAY_FOCUS[day.isoweekday()], pace=())
+    """The month → week → day breakdown of the rep's targets for ``day``, and its focus."""
+    current = checkins.today(uow, person, now)
+    first, last = month_bounds(day)
+    start = min(first, week_bounds(day)[0])
+    records = uow.days.of_user(person.user_id, start, max(last, week_bounds(day)[1]))
+    calendar = rep_calendar(current.calendar, records)
+    targets = weekly_targets(uow, current.team.id, person.user_id)
+    return PlanView(focus=focus_kpi(day), pace=day_pace(targets, records, calendar, day))
 
 
 def streak_of(uow: UnitOfWork, person: Person, now: datetime, day: date) -> int:
+    """The rep's review streak as of ``day``."""
     current = checkins.today(uow, person, now)
-    records = {r.day: r for r in uow.days.of_user(person.user_id, day - timedelta(days=400), day)}
-    streak, cursor = 0, day
-    for _ in range(400):
-        record = records.get(cursor)
-        if current.calendar.is_working_day(cursor) and (record is None or record.absence is None):
-            if record is not None and record.has_review:
-                streak += 1
-            elif cursor != day:
-                break
-        cursor -= timedelta(days=1)
-    return streak
+    return rep_streak(uow, current.team, person.user_id, day, current.calendar)
 
 
-def this_week(uow: UnitOfWork, person: Person, now: datetime) -> object:
-    return checkins.today(uow, person, now)
+def this_week(uow: UnitOfWork, person: Person, now: datetime) -> WeekChecklist:
+    """This week's checklist from Monday through today (team-local)."""
+    current = checkins.today(uow, person, now)
+    monday = week_bounds(current.day)[0]
+    return week_checklist(uow, current.team, person.user_id, monday, current.day)

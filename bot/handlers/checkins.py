@@ -24,6 +24,7 @@ from bot.render import render
 from coach import checkins, conversation, weekly_view
 from coach.days import Absence, Reflection
 from coach.models import Lang, Person
+from coach.weekly import reflection_prompts
 
 SKIP_LENGTHS = (1, 2, 3, 5)
 
@@ -300,5 +301,6 @@ async def reflect(update: Update, context: CoachContext) -> None:
 async def _reflection_asked(
     update: Update, person: Person, asked: checkins.ReflectionAsked
 ) -> None:
-    variant = asked.week_start.isocalendar().week % 3
-    await reply(update, person.language, "week/ask_question", asked=asked, variant=variant)
+    prompts = reflection_prompts(asked.week_start)
+    questions = {field: getattr(prompts, field) for field in checkins.REFLECTION_FIELDS}
+    await reply(update, person.language, "week/ask_question", asked=asked, week_questions=questions)

@@ -1,0 +1,72 @@
+"""Notices the tick decides on, rendered into outbox messages (text and buttons)."""
+
+from __future__ import annotations
+
+from bot.keyboards import Start, StartFlow
+from bot.render import MESSAGE_LIMIT, render, split_message
+from coach.days import CheckIn
+from coach.models import Lang
+from coach.notices import (
+    DailySummary,
+    Escalation,
+    Notice,
+    Nudge,
+    PlanPrompt,
+    ReviewPrompt,
+    WeeklySummary,
+)
+from coach.outbox import Button, OutgoingMessage
+
+_TEMPLATES: dict[type, str] = {
+    PlanPrompt: "notice/plan_prompt",
+    ReviewPrompt: "notice/review_prompt",
+    Nudge: "notice/nudge",
+    DailySummary: "notice/daily_summary",
+    Escalation: "notice/escalation",
+    WeeklySummary: "notice/weekly_summary",
+}
+
+
+def language_of(notice: Notice) -> Lang:
+    """The reader's language: the person's own, or the team's for its group."""
+    if isinstance(notice, DailySummary):
+        return notice.recipient.language if notice.recipient else notice.team.language
+    if isinstance(notice, Escalation):
+        return notice.manager.language
+    return notice.person.language
+
+
+def _buttons(notice: Notice, lang: Lang) -> tuple[tuple[Button, ...], ...]:
+    flow: tuple[Start, str] | None = None
+    if isinstance(notice, PlanPrompt) or (
+        isinstance(notice, Nudge) and notice.check_in is CheckIn.PLAN
+    ):
+        flow = (Start.PLAN, "notice/plan_button")
+    elif isinstance(notice, ReviewPrompt | Nudge):
+        flow = (Start.REVIEW, "notice/review_button")
+    elif isinstance(notice, WeeklySummary) and notice.checklist.reflection is None:
+        flow = (Start.REFLECT, "notice/reflect_button")
+    if flow is None:
+        return ()
+    return ((Button(render(lang, flow[1]), StartFlow(flow[0]).pack()),),)
+
+
+def compose(notice: Notice) -> OutgoingMessage:
+    """The outbox message for a notice: rendered, escaped, under the notice's key."""
+    lang = language_of(notice)
+    text = render(lang, _TEMPLATES[type(notice)], n=notice)
+    parts = split_message(text, MESSAGE_LIMIT - 2)
+    if len(parts) > 1:  # one push is one message: a very long summary is cut at a line
+        text = parts[0] + "\n…"
+    return OutgoingMessage(
+        key=notice.key,
+        chat_id=notice.chat_id,
+        text=text,
+        kind=notice.kind,
+        not_before=notice.due_at,
+        buttons=_buttons(notice, lang),
+        user_id=notice.user_id,
+        team_id=notice.team_id,
+        day=notice.day,
+        budgeted=notice.budgeted,
+    )

@@ -1,0 +1,70 @@
+"""The scheduler: one periodic tick asks the database what is due and fills the outbox.
+
+Nothing is kept in memory. Each tick runs ``coach.tick.decide`` and stores the rendered
+messages in the outbox in the same transaction; the outbox key (rep, day, kind) makes a
+second tick at the same moment, a restart or a second process store nothing new. The sender
+(``bot.delivery``) drains the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from telegram.ext import Application, ContextTypes
+
+from bot.notices import compose
+from bot.services import Services
+from coach.ports import UnitOfWork
+from coach.tick import decide
+
+log = logging.getLogger(__name__)
+
+TICK_JOB = "rhythm-tick"
+
+
+@dataclass(frozen=True, slots=True)
+class TickReport:
+    """What one tick did: notices decided (new ones only) and messages stored."""
+
+    at: datetime
+    decided: int
+    stored: int
+    kinds: dict[str, int]
+
+
+def tick(uow: UnitOfWork, now: datetime, grace: timedelta) -> TickReport:
+    """Decide what is due at ``now`` and queue it; the caller commits."""
+    notices = decide(uow, now, grace)
+    messages = [compose(notice) for notice in notices]
+    stored = uow.outbox.add(messages, now) if messages else 0
+    kinds: dict[str, int] = {}
+    for message in messages:
+        kinds[message.kind] = kinds.get(message.kind, 0) + 1
+    return TickReport(now, len(notices), stored, kinds)
+
+
+async def run_tick(services: Services, now: datetime | None = None) -> TickReport:
+    """One tick at ``now`` (default: the services' clock), in its own transaction."""
+    at = now or services.clock.now()
+    grace = timedelta(minutes=services.settings.rhythm.grace_minutes)
+    report = await services.run(tick, at, grace)
+    if report.stored:
+        log.info("tick at %s queued %s", at.isoformat(timespec="seconds"), report.kinds)
+    return report
+
+
+async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services: Services = context.application.bot_data.services  # type: ignore[attr-defined]
+    await run_tick(services)
+
+
+def schedule_ticks(application: Application) -> None:  # type: ignore[type-arg]
+    """Tick every ``rhythm.tick_seconds`` through PTB's JobQueue (APScheduler underneath)."""
+    services: Services = application.bot_data.services  # type: ignore[attr-defined]
+    queue = application.job_queue
+    if queue is None:
+        raise RuntimeError("python-telegram-bot[job-queue] is needed for the scheduler")
+    interval = services.settings.rhythm.tick_seconds
+    queue.run_repeating(_tick_job, interval=interval, first=1, name=TICK_JOB)
