@@ -17,11 +17,12 @@ Concurrency:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -50,14 +51,36 @@ class SqlOutbox:
         if not rows:
             return 0
         self._s.flush()
-        # One multi-row INSERT per batch ("insertmanyvalues"); RETURNING yields only the rows
-        # really inserted, so keys already stored are skipped without an error.
+        # ON CONFLICT DO NOTHING skips keys already stored without an error; RETURNING yields
+        # only the rows really inserted.
+        if self._s.get_bind().dialect.name == "postgresql":
+            return self._add_postgresql(list(rows.values()))
+        # SQLite: one multi-row INSERT per batch of rows ("insertmanyvalues").
         statement = (
             dialect_insert(self._s, OUTBOX)
             .on_conflict_do_nothing(index_elements=[OUTBOX.c.key])
             .returning(OUTBOX.c.id)
         )
         return len(self._s.execute(statement, list(rows.values())).all())
+
+    def _add_postgresql(self, rows: list[dict[str, Any]]) -> int:
+        # One statement and one parameter, whatever the number of rows: the rows as one JSON
+        # document, unpacked by the server. Multi-row VALUES with 13 parameters per row make
+        # psycopg parse and quote 130,000 placeholders in Python for 10,000 rows (1.6 s here);
+        # this takes a fraction of that.
+        document = json.dumps(
+            [
+                {
+                    **{name: row[name] for name in _BULK_COLUMNS},
+                    "day": row["day"].isoformat() if row["day"] else None,
+                    "not_before": _utc(row["not_before"]).isoformat(),
+                    "created_at": _utc(row["created_at"]).isoformat(),
+                }
+                for row in rows
+            ],
+            ensure_ascii=False,
+        )
+        return len(self._s.execute(_BULK_INSERT, {"rows": document}).all())
 
     def has(self, key: str) -> bool:
         self._s.flush()
@@ -140,6 +163,38 @@ class SqlOutbox:
     def _update(self, message_id: int, **values: Any) -> None:
         self._s.flush()
         self._s.execute(update(OUTBOX).where(OUTBOX.c.id == message_id).values(**values))
+
+
+_BULK_COLUMNS = {
+    "key": "varchar",
+    "chat_id": "bigint",
+    "kind": "varchar",
+    "text": "text",
+    "buttons": "json",
+    "user_id": "bigint",
+    "team_id": "integer",
+    "day": "date",
+    "budgeted": "boolean",
+    "state": "varchar",
+    "attempts": "integer",
+    "not_before": "timestamptz",
+    "created_at": "timestamptz",
+}
+_BULK_INSERT = text(
+    "INSERT INTO outbox ({columns}) SELECT {columns} "
+    "FROM json_to_recordset(CAST(:rows AS json)) AS r({typed}) "
+    "ON CONFLICT (key) DO NOTHING RETURNING id".format(
+        columns=", ".join(f'"{name}"' for name in _BULK_COLUMNS),
+        typed=", ".join(f'"{name}" {kind}' for name, kind in _BULK_COLUMNS.items()),
+    )
+)
+
+
+def _utc(value: datetime) -> datetime:
+    """Aware UTC, as ``UTCDateTime`` would bind it; naive datetimes are refused the same way."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(UTC)
 
 
 def _row(message: OutgoingMessage, now: datetime) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from coach.outbox import Button, Delivery, OutgoingMessage, QueuedMessage
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -196,3 +198,11 @@ def test_an_update_is_marked_once_and_pruned_later(uow_factory):
         assert uow.updates.mark(1001, NOW + timedelta(hours=3)) is True  # forgotten
         assert uow.updates.mark(1002, NOW + timedelta(hours=3)) is False
         assert uow.updates.mark(2**40, NOW + timedelta(hours=3)) is False
+
+
+def test_naive_times_are_refused_by_the_outbox(database):
+    naive = datetime(2026, 11, 23, 9, 0)  # noqa: DTZ001
+    with database.unit_of_work() as uow, pytest.raises(Exception, match="naive"):
+        uow.outbox.add([message("a", at=naive)], NOW)
+    with database.unit_of_work() as uow, pytest.raises(Exception, match="naive"):
+        uow.outbox.add([message("a")], naive)
