@@ -26,7 +26,7 @@ from coach.calendar import WorkCalendar
 from coach.days import DEFAULT_WEEKLY_TARGETS, RELAY_FOCUS, DayRecord
 from coach.kpis import Kpi
 from coach.ports import UnitOfWork
-from coach.repdays import month_bounds, sum_actuals, week_bounds
+from coach.repdays import month_bounds, sum_actuals, week_bounds, working_count
 
 _WHOLE = Decimal(1)
 _CENTS = Decimal("0.01")
@@ -97,15 +97,13 @@ def scaled_target(kpi: Kpi, weekly: Decimal, working_days: int, workdays_per_wee
 
 def month_target(kpi: Kpi, weekly: Decimal, calendar: WorkCalendar, day: date) -> Decimal:
     """The target of ``day``'s month for a rep whose calendar (leave included) is ``calendar``."""
-    first, last = month_bounds(day)
-    working = len(calendar.working_days_between(first, last))
+    working = working_count(calendar, *month_bounds(day))
     return scaled_target(kpi, weekly, working, len(calendar.workdays))
 
 
 def week_target(kpi: Kpi, weekly: Decimal, calendar: WorkCalendar, day: date) -> Decimal:
     """The target of ``day``'s ISO week (Monday to Sunday) for that rep's ``calendar``."""
-    monday, sunday = week_bounds(day)
-    working = len(calendar.working_days_between(monday, sunday))
+    working = working_count(calendar, *week_bounds(day))
     return scaled_target(kpi, weekly, working, len(calendar.workdays))
 
 
@@ -133,7 +131,7 @@ def day_pace(
     before = day - timedelta(days=1)
     done_month = sum_actuals(records, first, before)
     done_week = sum_actuals(records, monday, before)
-    days_left = len(calendar.working_days_between(day, last))
+    days_left = working_count(calendar, day, last)
     paces = []
     for kpi, weekly in merge_targets(targets).items():
         if weekly <= 0:

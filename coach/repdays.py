@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from coach.calendar import WorkCalendar
@@ -38,6 +39,13 @@ def leave_days(records: Iterable[DayRecord]) -> frozenset[date]:
 def rep_calendar(team_cal: WorkCalendar, records: Iterable[DayRecord]) -> WorkCalendar:
     """The team calendar with one rep's absences (from their ``records``) as leave."""
     return team_cal.with_leave(leave_days(records))
+
+
+@lru_cache(maxsize=8192)
+def working_count(calendar: WorkCalendar, first: date, last: date) -> int:
+    """How many working days ``calendar`` has from ``first`` to ``last`` (cached: a tick asks
+    the same of thousands of reps sharing a calendar)."""
+    return len(calendar.working_days_between(first, last))
 
 
 def month_bounds(day: date) -> tuple[date, date]:
