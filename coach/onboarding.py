@@ -121,6 +121,13 @@ def meet(uow: UnitOfWork, contact: Contact, now: datetime, default: Lang) -> Per
     return person
 
 
+def set_blocked(uow: UnitOfWork, user_id: int, blocked: bool, now: datetime) -> None:
+    """The person blocked or unblocked the bot: no pushes while blocked, none lost after."""
+    uow.people.set_blocked(user_id, blocked, now)
+    if blocked:
+        uow.outbox.block_chat(user_id, now)
+
+
 def profile(uow: UnitOfWork, person: Person, now: datetime) -> Profile:
     """The person's team and role (``now`` is unused; kept for the common signature)."""
     membership = uow.members.get(person.user_id)

@@ -52,7 +52,11 @@ async def membership_changed(update: Update, context: CoachContext) -> None:
     assert change is not None
     chat = change.chat
     if chat.type == ChatType.PRIVATE:
-        return  # someone blocked or unblocked the bot; delivery state comes with the outbox
+        # Someone blocked (kicked) or unblocked (member) the bot: pushes stop or resume.
+        blocked = change.new_chat_member.status not in PRESENT
+        services = context.services
+        await services.run(onboarding.set_blocked, chat.id, blocked, services.clock.now())
+        return
     was_in = change.old_chat_member.status in PRESENT
     is_in = change.new_chat_member.status in PRESENT
     if was_in and not is_in:

@@ -327,4 +327,13 @@ async def test_blocking_and_unblocking_the_bot_sends_nothing(harness: Harness):
     people = Team(harness.standin)
     await harness.send(people.tom, "/start")
     assert await harness.feed(people.tom.block_bot()) == []
+    assert blocked(harness, people.tom.id) is True  # no pushes to Tom from now on
     assert await harness.feed(people.tom.unblock_bot()) == []
+    assert blocked(harness, people.tom.id) is False
+
+
+def blocked(harness: Harness, user_id: int) -> bool:
+    with harness.app.bot_data.services.database.unit_of_work() as uow:
+        person = uow.people.get(user_id)
+        assert person is not None
+        return person.blocked
