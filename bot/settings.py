@@ -107,6 +107,8 @@ class DeliverySettings(_Section):
     group_messages_per_minute: int = Field(default=20, ge=1, le=60)
     allow_paid_broadcast: bool = False
     max_attempts: int = Field(default=5, ge=1, le=50)
+    retry_seconds: float = Field(default=5.0, gt=0, le=3600)
+    max_in_flight: int = Field(default=8, ge=1, le=500)
 
 
 class InviteSettings(_Section):

@@ -1,0 +1,442 @@
+"""``OutboxSender``: drains the durable outbox to Telegram within Telegram's limits.
+
+How a message goes out:
+
+1. **Claim.** A short transaction takes a batch of due pending messages, oldest first
+   (``outbox.claim``; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), and commits at once: nothing
+   is held open while sending. Messages to people known to have blocked the bot are closed as
+   ``BLOCKED`` in that same transaction, unsent.
+2. **Pace.** A message leaves the batch only when its chat is free: one send per chat at a
+   time, at most one message per private chat every ``per_chat_seconds`` and one per group
+   every ``60 / group_messages_per_minute`` seconds (counted from Telegram's answer to the
+   previous one). At most ``max_in_flight`` sends are under way, each paced to
+   ``messages_per_second`` overall. The Application's ``AIORateLimiter`` (``bot.delivery.wiring``)
+   additionally holds the bot as a whole to Telegram's caps, handler replies included; since
+   the sender never has more than ``max_in_flight`` requests in front of it, a reply to a user
+   waits behind a handful of outbox messages, never behind a push.
+3. **Send** with ``bot.send_message`` (HTML is the Application default), passing
+   ``allow_paid_broadcast=True`` when configured.
+4. **Record** each answer in a transaction as soon as it arrives (results that arrive while
+   one is being written go into the next one): ``mark_sent`` with Telegram's message id,
+   ``retry_later``, or a final ``BLOCKED`` / ``FAILED`` (see ``bot.delivery.outcomes``). A 429
+   also pauses the whole sender for ``retry_after``.
+
+Crash safety: a message stays pending in the database until its final state is recorded, so
+nothing is lost. A message is recorded as sent right after Telegram accepted it; if the
+process dies (SIGKILL, power loss) between the two, that message is sent again after the
+restart. So at worst the sends under way at the moment of the crash -- ``max_in_flight``, plus
+answers not yet written, normally a few -- are duplicated; nothing else is. A timed-out
+request Telegram did carry out is also sent again (at-least-once, as with any HTTP API).
+
+Two senders on one database: claimed rows are protected only by this process's own memory
+(it never claims a row it already holds). The claim's row lock lasts only for the claim
+transaction, so a second sender (another process) could take the same rows in the meantime:
+run one sender per database until the outbox has a claim lease (see the report in
+``bench/README.md``).
+
+Time: decisions (due, per-chat slots, pauses, retries) use the injected clock; the overall
+pace uses the event loop's clock, as Telegram's own limits do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.delivery.outcomes import Outcome, RetryPolicy, Verdict, judge
+from bot.settings import DeliverySettings
+from coach.outbox import Button, Delivery, QueuedMessage
+from coach.ports import Clock, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+STOP_CHECK_SECONDS = 0.2
+"""How often a resting sender checks whether it should stop."""
+
+WRITE_RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)
+"""Waits between attempts to record results when the database fails."""
+
+MAX_BATCH = 500
+BLOCKED_PERSON = "blocked"
+"""The error recorded for a message not sent because its person had blocked the bot."""
+
+
+@dataclass
+class SenderStats:
+    """Counters since the sender was made (for logs, tests and the benchmark)."""
+
+    sent: int = 0
+    rate_limited: int = 0
+    retried: int = 0
+    blocked: int = 0
+    failed: int = 0
+    skipped_blocked: int = 0
+    claims: int = 0
+    writes: int = 0
+    paused_seconds: float = 0.0
+
+
+class OutboxSender:
+    """Sends what the outbox holds; one per process (see the module doc for the why)."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        unit_of_work: Callable[[], UnitOfWork],
+        clock: Clock,
+        settings: DeliverySettings,
+        *,
+        rng: random.Random | None = None,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self._bot = bot
+        self._uow = unit_of_work
+        self._clock = clock
+        self._settings = settings
+        self._rng = rng or random.Random()
+        self._poll_seconds = poll_seconds
+        self._policy = RetryPolicy(
+            max_attempts=settings.max_attempts, first=timedelta(seconds=settings.retry_seconds)
+        )
+        rate = settings.messages_per_second
+        self._pace = AsyncLimiter(rate, 1) if rate >= 1 else AsyncLimiter(1, 1 / rate)
+        self._private_gap = timedelta(seconds=settings.per_chat_seconds)
+        self._group_gap = timedelta(seconds=60 / settings.group_messages_per_minute)
+        self._in_flight = settings.max_in_flight
+        self._batch = min(MAX_BATCH, max(2 * self._in_flight, math.ceil(rate)))
+        self._extra: dict[str, Any] = (
+            {"allow_paid_broadcast": True} if settings.allow_paid_broadcast else {}
+        )
+
+        self._held: dict[int, QueuedMessage] = {}  # claimed, not yet sent; oldest first
+        self._sending: dict[asyncio.Task[Outcome | None], QueuedMessage] = {}
+        self._busy: set[int] = set()  # chats with a send under way
+        self._unrecorded: list[Outcome] = []
+        self._recording: list[Outcome] = []
+        self._claimer: asyncio.Task[tuple[list[QueuedMessage], bool]] | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._db = asyncio.Lock()
+        self._exhausted = False
+        self._next_slot: dict[int, datetime] = {}
+        self._closed: set[int] = set()  # chats that answered 403, until that is recorded
+        self._paused_until: datetime | None = None
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._halt: Callable[[], bool] = lambda: self._stopping
+        self.stats = SenderStats()
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> None:
+        """Run in the background until ``stop``."""
+        if self._task is not None:
+            raise RuntimeError("the outbox sender is already running")
+        self._stopping = False
+        self._task = asyncio.create_task(self.run(), name="salescoach:outbox-sender")
+
+    async def stop(self) -> None:
+        """Stop taking messages, let the sends under way finish and record them, then return.
+
+        Messages claimed but not yet sent stay pending in the database.
+        """
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            task, self._task = self._task, None
+            await task
+
+    def wake(self) -> None:
+        """Look for due messages now (e.g. right after enqueueing some), not at the next poll."""
+        self._wake.set()
+
+    @property
+    def in_flight(self) -> int:
+        """Sends under way plus answers not yet recorded: what a crash now could duplicate."""
+        return len(self._sending) + len(self._unrecorded) + len(self._recording)
+
+    async def run(self, stop: Callable[[], bool] | None = None) -> None:
+        """Send until ``stop()`` is true or ``stop`` is called, resting when nothing is due."""
+
+        def halt() -> bool:
+            return self._stopping or (stop is not None and stop())
+
+        self._halt = halt
+        while not halt():
+            self._wake.clear()
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("outbox sender failed; trying again shortly")
+                await self._rest(self._poll_seconds)
+                continue
+            if not halt():
+                await self._rest(self._rest_seconds())
+        log.info("outbox sender stopped")
+
+    # ----------------------------------------------------------------- the work
+    async def drain(self) -> SenderStats:
+        """Send everything that may go now; return once nothing more can go yet.
+
+        Returns when the outbox has nothing due that is not waiting for its chat's turn or for
+        a 429 pause, and every answer is recorded. Tests call it directly with a fixed clock.
+        """
+        self._exhausted = False
+        while True:
+            now = self._clock.now()
+            halted = self._halt() or self._paused(now)
+            if not halted:
+                if (
+                    self._claimer is None
+                    and not self._exhausted
+                    and len(self._held) < self._batch // 2 + 1
+                ):
+                    self._claimer = asyncio.create_task(self._claim())
+                self._dispatch(now)
+            if self._writer is None and self._unrecorded:
+                self._writer = asyncio.create_task(self._write())
+            waiting: set[asyncio.Task[Any]] = set(self._sending)
+            waiting.update(t for t in (self._claimer, self._writer) if t is not None)
+            if not waiting:
+                break
+            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                self._settle(task)
+        if self._halt():
+            self._held.clear()  # still pending in the database
+        return self.stats
+
+    def _paused(self, now: datetime) -> bool:
+        if self._paused_until is None:
+            return False
+        if now >= self._paused_until:
+            self._paused_until = None
+            return False
+        return True
+
+    def _dispatch(self, now: datetime) -> None:
+        free = self._in_flight - len(self._sending)
+        if free <= 0 or not self._held:
+            return
+        picked: list[QueuedMessage] = []
+        dropped: list[int] = []
+        chats: set[int] = set()
+        for queued in self._held.values():
+            chat_id = queued.message.chat_id
+            if chat_id in self._closed:
+                dropped.append(queued.id)  # made BLOCKED by block_chat when the 403 is recorded
+                continue
+            if chat_id in self._busy or chat_id in chats:
+                continue
+            slot = self._next_slot.get(chat_id)
+            if slot is not None and slot > now:
+                continue
+            picked.append(queued)
+            chats.add(chat_id)
+            if len(picked) == free:
+                break
+        for message_id in dropped:
+            del self._held[message_id]
+        for queued in picked:
+            del self._held[queued.id]
+            self._busy.add(queued.message.chat_id)
+            self._sending[asyncio.create_task(self._send(queued))] = queued
+
+    async def _send(self, queued: QueuedMessage) -> Outcome | None:
+        """One attempt; ``None`` if it was called off (pause or stop) before anything was sent."""
+        await self._pace.acquire()
+        if self._halt() or self._paused(self._clock.now()):
+            return None
+        message = queued.message
+        try:
+            sent = await self._bot.send_message(
+                message.chat_id,
+                message.text,
+                reply_markup=_markup(message.buttons),
+                **self._extra,
+            )
+        except Exception as error:
+            outcome = judge(queued, error, self._clock.now(), self._policy, self._rng)
+            if outcome.verdict is Verdict.RETRY and type(error).__module__ != "telegram.error":
+                log.error("outbox message %s: unexpected %s", queued.id, outcome.error)
+            return outcome
+        return Outcome(queued, Verdict.SENT, self._clock.now(), telegram_message_id=sent.message_id)
+
+    def _settle(self, task: asyncio.Task[Any]) -> None:
+        if task is self._claimer:
+            self._claimer = None
+            fresh, exhausted = task.result()
+            known = self._known()
+            for queued in fresh:
+                if queued.id not in known:
+                    self._held[queued.id] = queued
+            self._exhausted = exhausted
+            return
+        if task is self._writer:
+            self._writer = None
+            task.result()
+            return
+        queued = self._sending.pop(task)
+        self._busy.discard(queued.message.chat_id)
+        outcome: Outcome | None = task.result()
+        if outcome is None:
+            self._held[queued.id] = queued
+            return
+        gap = self._private_gap if outcome.chat_id > 0 else self._group_gap
+        self._next_slot[outcome.chat_id] = outcome.at + gap
+        self._unrecorded.append(outcome)
+        self._note(outcome)
+
+    def _note(self, outcome: Outcome) -> None:
+        stats = self.stats
+        match outcome.verdict:
+            case Verdict.SENT:
+                stats.sent += 1
+            case Verdict.RATE_LIMITED:
+                stats.rate_limited += 1
+                assert outcome.retry_at is not None
+                if self._paused_until is None or outcome.retry_at > self._paused_until:
+                    self._paused_until = outcome.retry_at
+                seconds = (outcome.retry_at - outcome.at).total_seconds()
+                stats.paused_seconds += seconds
+                log.warning("Telegram asked to wait %.1fs (429); outbox sender paused", seconds)
+            case Verdict.RETRY:
+                stats.retried += 1
+                log.info("outbox message %s: %s, will retry", outcome.id, outcome.error)
+            case Verdict.BLOCKED:
+                stats.blocked += 1
+                self._closed.add(outcome.chat_id)
+                log.info("chat %s refused the bot (%s); no more pushes to it", outcome.chat_id,
+                         outcome.error)  # fmt: skip
+            case Verdict.FAILED:
+                stats.failed += 1
+                log.warning("outbox message %s failed: %s", outcome.id, outcome.error)
+
+    def _known(self) -> set[int]:
+        known = set(self._held)
+        known.update(q.id for q in self._sending.values())
+        known.update(o.id for o in self._unrecorded)
+        known.update(o.id for o in self._recording)
+        return known
+
+    # ----------------------------------------------------------------- database
+    async def _claim(self) -> tuple[list[QueuedMessage], bool]:
+        known = frozenset(self._known())
+        limit = self._batch + len(known)
+        try:
+            async with self._db:
+                return await asyncio.to_thread(self._claim_now, limit, known)
+        except Exception:
+            log.exception("claiming outbox messages failed")
+            return [], True
+
+    def _claim_now(self, limit: int, known: frozenset[int]) -> tuple[list[QueuedMessage], bool]:
+        with self._uow() as uow:
+            now = self._clock.now()
+            rows = uow.outbox.claim(now, limit)
+            fresh = [q for q in rows if q.id not in known]
+            people = uow.people.many({q.message.user_id for q in fresh if q.message.user_id})
+            refused = {user_id for user_id, person in people.items() if person.blocked}
+            keep = []
+            for queued in fresh:
+                if queued.message.user_id in refused:
+                    uow.outbox.give_up(queued.id, Delivery.BLOCKED, now, BLOCKED_PERSON)
+                    self.stats.skipped_blocked += 1
+                else:
+                    keep.append(queued)
+            uow.commit()
+        self.stats.claims += 1
+        return keep, len(rows) < limit
+
+    async def _write(self) -> None:
+        self._recording, self._unrecorded = self._unrecorded, []
+        for attempt, wait in enumerate((*WRITE_RETRY_SECONDS, None)):
+            try:
+                async with self._db:
+                    await asyncio.to_thread(self._write_now, self._recording)
+            except Exception:
+                if wait is None or self._halt():
+                    log.exception(
+                        "recording %d outbox results failed; they will be sent again",
+                        len(self._recording),
+                    )
+                    break
+                log.warning("recording outbox results failed (attempt %d)", attempt + 1,
+                            exc_info=True)  # fmt: skip
+                await asyncio.sleep(wait)
+                continue
+            self.stats.writes += 1
+            break
+        for outcome in self._recording:
+            if outcome.verdict is Verdict.BLOCKED:
+                self._closed.discard(outcome.chat_id)
+        self._recording = []
+
+    def _write_now(self, outcomes: Iterable[Outcome]) -> None:
+        with self._uow() as uow:
+            outbox = uow.outbox
+            for o in outcomes:
+                match o.verdict:
+                    case Verdict.SENT:
+                        outbox.mark_sent(o.id, o.at, o.telegram_message_id)
+                    case Verdict.RATE_LIMITED | Verdict.RETRY:
+                        assert o.retry_at is not None and o.error is not None
+                        outbox.retry_later(o.id, o.retry_at, o.error)
+                    case Verdict.FAILED:
+                        outbox.give_up(o.id, Delivery.FAILED, o.at, o.error or "")
+                    case Verdict.BLOCKED:
+                        outbox.give_up(o.id, Delivery.BLOCKED, o.at, o.error or "")
+                        outbox.block_chat(o.chat_id, o.at)
+                        user_id = o.queued.message.user_id
+                        if user_id is not None:
+                            uow.people.set_blocked(user_id, True, o.at)
+            uow.commit()
+
+    # ----------------------------------------------------------------- resting
+    def _rest_seconds(self) -> float:
+        """Until the next thing may become possible: a pause ends, a chat's turn, or a poll."""
+        now = self._clock.now()
+        moments = [self._paused_until] if self._paused_until is not None else []
+        moments.extend(
+            slot
+            for q in self._held.values()
+            if (slot := self._next_slot.get(q.message.chat_id)) is not None
+        )
+        wait = self._poll_seconds
+        for moment in moments:
+            wait = min(wait, max((moment - now).total_seconds(), 0.0))
+        self._forget_old_slots(now)
+        return wait
+
+    def _forget_old_slots(self, now: datetime) -> None:
+        if len(self._next_slot) > 4096:
+            self._next_slot = {c: s for c, s in self._next_slot.items() if s > now}
+
+    async def _rest(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not self._halt():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._wake.wait(), min(remaining, STOP_CHECK_SECONDS))
+            except TimeoutError:
+                continue
+            return
+
+
+def _markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
