@@ -157,6 +157,7 @@ async def serve(
             if application.post_init is not None:
                 await application.post_init(application)
             await application.start()
+            await _prune(application)
             _schedule_pruning(application)
             receiving = asyncio.create_task(transport.run(), name="salescoach:transport")
             stopping = asyncio.create_task(stop.wait())
@@ -200,15 +201,20 @@ async def _initialize(application: IntakeApplication, stop: asyncio.Event) -> No
                 await asyncio.wait_for(stop.wait(), delay)
 
 
+async def _prune(application: IntakeApplication) -> None:
+    services: Services = application.bot_data.services
+    removed = await services.prune_update_log(UPDATE_LOG_KEEP)
+    log.info("update log pruned: %s old ids", removed)
+
+
 def _schedule_pruning(application: IntakeApplication) -> None:
-    """Forget old update ids now and every ``PRUNE_EVERY``."""
+    """Forget old update ids every ``PRUNE_EVERY`` (and once at start, see ``serve``)."""
     if application.job_queue is None:
         return
 
     async def prune(context: CoachContext) -> None:
-        removed = await context.services.prune_update_log(UPDATE_LOG_KEEP)
-        log.info("update log pruned: %s old ids", removed)
+        await _prune(context.application)  # type: ignore[arg-type]
 
     application.job_queue.run_repeating(
-        prune, interval=PRUNE_EVERY, first=timedelta(0), name="prune-update-log"
+        prune, interval=PRUNE_EVERY, first=PRUNE_EVERY, name="prune-update-log"
     )
