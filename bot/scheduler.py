@@ -56,8 +56,15 @@ async def run_tick(services: Services, now: datetime | None = None) -> TickRepor
 
 
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    from bot.delivery import sender_of
+
     services: Services = context.application.bot_data.services  # type: ignore[attr-defined]
-    await run_tick(services)
+    report = await run_tick(services)
+    if report.stored:
+        try:
+            sender_of(context.application).wake()  # send now, not at the sender's next poll
+        except LookupError:
+            log.debug("no outbox sender in this process; another one will send")
 
 
 def schedule_ticks(application: Application) -> None:  # type: ignore[type-arg]
