@@ -19,7 +19,7 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.context import CoachApplication
-from bot.delivery import OutboxSender, sender_of
+from bot.delivery import OutboxSender, attach_sender, sender_of
 from bot.services import Services
 from bot.settings import Settings
 from bot.standin import ApiCall, FakeGroup, FakeUser, StandIn
@@ -377,7 +377,6 @@ async def test_a_reply_to_a_user_is_not_stuck_behind_a_push(make_rig: MakeRig):
     reply = next(c for c in rig.delivered(mark) if c.params["chat_id"] == asker.id)
     pushed_before = [c for c in rig.delivered(mark) if c.seq < reply.seq]
     await sender.stop()
-    print("PUSHED BEFORE", len(pushed_before), sender.stats.sent)
     assert len(pushed_before) <= 40, f"{len(pushed_before)} pushes went before the reply"
     assert sender.stats.sent < push / 2  # the push was still under way
 
@@ -407,7 +406,10 @@ async def test_a_restart_after_a_stop_mid_push_sends_the_rest_exactly_once(make_
 async def test_the_application_runs_its_sender_while_it_runs(make_rig: MakeRig):
     rig = await make_rig()
     alice = rig.user("Alice")
-    sender = sender_of(rig.app)
+    try:
+        sender = sender_of(rig.app)  # bot.app.build_application attaches it
+    except LookupError:
+        sender = attach_sender(rig.app, rig.app.bot_data.services)
 
     await rig.app.start()
     rig.enqueue(to(alice, "m", rig))
