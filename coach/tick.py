@@ -257,18 +257,7 @@ class _TeamTick:
             DailySummary(self.team, day, slot.due_at, chat, person, lines, totals)
             for chat, person in recipients
         ]
-        for uid, kinds in missed.items():
-            if CheckIn.REVIEW not in kinds:
-                continue
-            run = self._missed_run(uid, day)
-            if not should_escalate(run, self.reminders.escalate_after_days):
-                continue
-            assert run.since is not None
-            notices.extend(
-                Escalation(manager, self.team, people[uid], day, slot.due_at, run.length, run.since)
-                for manager in managers.values()
-                if not manager.blocked
-            )
+        notices.extend(self._escalations(slot, missed, people, managers))
         return notices
 
     def _week_end(self, slot: Slot) -> list[Notice]:
@@ -301,18 +290,73 @@ class _TeamTick:
                 missed[uid] = kinds
         return missed
 
-    def _missed_run(self, user_id: int, day: date) -> Run:
-        """The rep's run of missed reviews ending at ``day``, loading history as needed."""
-        window = MISS_WINDOW
+    def _escalations(
+        self,
+        slot: Slot,
+        missed: Mapping[int, tuple[CheckIn, ...]],
+        people: Mapping[int, Person],
+        managers: Mapping[int, Person],
+    ) -> list[Notice]:
+        """An escalation to each reachable manager per rep whose missed-review run calls for it."""
+        every = self.reminders.escalate_after_days
+        reachable = [manager for manager in managers.values() if not manager.blocked]
+        reps = [uid for uid, kinds in missed.items() if CheckIn.REVIEW in kinds]
+        if every <= 0 or not reachable or not reps:
+            return []
+        notices: list[Notice] = []
+        for uid, run in self._missed_runs(reps, slot.day).items():
+            if should_escalate(run, every) and run.since is not None:
+                notices.extend(
+                    Escalation(
+                        m, self.team, people[uid], slot.day, slot.due_at, run.length, run.since
+                    )
+                    for m in reachable
+                )
+        return notices
+
+    def _missed_runs(self, user_ids: Iterable[int], day: date) -> dict[int, Run]:
+        """Each rep's run of missed reviews ending at ``day`` (which they all missed).
+
+        The team's misses and records of :data:`MISS_WINDOW` are loaded once; a rep whose run
+        reaches back to the window's start is looked up again, alone, further back.
+        """
+        start = day - MISS_WINDOW
+        misses: dict[int, list[Miss]] = {}
+        for miss in self.uow.misses.of_team(self.team.id, start, day):
+            misses.setdefault(miss.user_id, []).append(miss)
+        records = by_user(self._load(start, day))
+        runs: dict[int, Run] = {}
+        for uid in user_ids:
+            run = self._run(uid, day, start, misses.get(uid, []), records.get(uid, []))
+            runs[uid] = run if run is not None else self._missed_run(uid, day, MISS_WINDOW * 2)
+        return runs
+
+    def _run(
+        self, user_id: int, day: date, start: date, misses: list[Miss], records: list[DayRecord]
+    ) -> Run | None:
+        """The run in history loaded from ``start``, or ``None`` if it may reach further back.
+
+        Today's miss counts even if storage does not show it yet.
+        """
+        today = Miss(user_id, self.team.id, day, CheckIn.REVIEW, self.now)
+        cal = rep_calendar(self.cal, records)
+        run = missed_run([*misses, today], cal, day)
+        if run.since is not None and cal.add_working_days(run.since, -1) < start:
+            return None
+        return run
+
+    def _missed_run(self, user_id: int, day: date, window: timedelta) -> Run:
+        """One rep's run of missed reviews, loading history until the run fits in it."""
         while True:
             start = day - window
             misses = self.uow.misses.of_user(user_id, start, day)
-            today = Miss(user_id, self.team.id, day, CheckIn.REVIEW, self.now)
-            cal = rep_calendar(self.cal, self.uow.days.of_user(user_id, start, day))
-            run = missed_run([*misses, today], cal, day)
-            cut_short = run.since is not None and cal.add_working_days(run.since, -1) < start
-            if not cut_short or window >= MISS_WINDOW_MAX:
+            records = self.uow.days.of_user(user_id, start, day)
+            run = self._run(user_id, day, start, misses, records)
+            if run is not None:
                 return run
+            if window >= MISS_WINDOW_MAX:  # give up on exactness: report what is known
+                today = Miss(user_id, self.team.id, day, CheckIn.REVIEW, self.now)
+                return missed_run([*misses, today], rep_calendar(self.cal, records), day)
             window *= 2
 
     def _summary_recipients(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from coach.calendar import WorkCalendar
 from coach.days import Absence, CheckIn, DayRecord, Miss, Task
 from coach.kpis import Kpi
 from coach.models import Lang, Membership, NewTeam, Person, Reminders, Role, Schedule, Team
@@ -462,6 +463,24 @@ def test_leave_inside_a_run_of_misses_does_not_reset_it():
         (n.rep.user_id, n.day, n.missed_days) for n in notices if isinstance(n, Escalation)
     ]
     assert escalations == [(11, days[3], 3)]
+
+
+def test_a_run_longer_than_the_first_window_is_counted_in_full():
+    world = World()
+    team = world.team("Far", "UTC", None, reminders=Reminders(escalate_after_days=5))
+    world.person(30, "Lead", team, Role.MANAGER)
+    world.person(31, "Gone", team)
+    earlier = WorkCalendar(country=None)
+    with world.uow as uow:
+        for back in range(1, 70):  # 69 working days missed before Monday (~14 weeks)
+            day = earlier.add_working_days(MONDAY, -back)
+            uow.misses.add(Miss(31, team.id, day, CheckIn.REVIEW, JOINED))
+        uow.commit()
+    notices = world.tick(datetime.combine(MONDAY, time(22), tzinfo=UTC))
+    escalations = [n for n in notices if isinstance(n, Escalation)]
+    assert [(n.missed_days, n.since) for n in escalations] == [
+        (70, earlier.add_working_days(MONDAY, -69))
+    ]
 
 
 def test_escalation_goes_to_the_manager_when_there_is_no_group():
