@@ -13,11 +13,12 @@ import logging
 import re
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 from telegram import Update
@@ -25,7 +26,7 @@ from telegram.ext import TypeHandler
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.intake import Intake, Poller
-from bot.services import Services, SystemClock
+from bot.services import Services
 from bot.settings import Settings, TelegramSettings
 from bot.standin import (
     CallbackAnswer,
@@ -36,6 +37,7 @@ from bot.standin import (
     SentMessage,
     StandIn,
 )
+from coach.outbox import Delivery
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.uow import Database
@@ -52,7 +54,40 @@ HELP = """sandbox commands:
   :admin NAME          make NAME a group admin          :join         open the last invite link
   :N  (e.g. :1)        press button N of the last message with buttons here
   :sticker  :photo     send non-text input             :help  :quit
+  :time [HH:MM|ISO]    jump the sandbox clock (team zone) and run the scheduler; alone: show it
 anything else is sent as a message; t.me invite links are opened like Telegram does."""
+
+
+class ShiftedClock:
+    """The real time moved by an offset, so a sandbox session can jump to 08:30 or 19:00."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def jump(self, to: datetime) -> None:
+        self.offset = to - datetime.now(UTC)
+
+
+def parse_jump(text: str, now: datetime, zone: ZoneInfo) -> datetime:
+    """``19:00`` (the next such time in ``zone``, today or tomorrow) or an ISO instant.
+
+    Raises:
+        ValueError: neither.
+    """
+    if re.fullmatch(r"\d{1,2}:\d{2}", text):
+        hour, minute = (int(part) for part in text.split(":"))
+        local = now.astimezone(zone)
+        target = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if target <= local:
+            target += timedelta(days=1)
+        return target.astimezone(UTC)
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC)
 
 
 @dataclass
@@ -117,7 +152,8 @@ async def run_sandbox(
             }
         )
         database = Database(make_engine(database_url))
-        services = Services(settings=sandbox_settings, database=database, clock=SystemClock())
+        clock = ShiftedClock()
+        services = Services(settings=sandbox_settings, database=database, clock=clock)
         application = build_application(services)
         finished = _track_finished(application)
         cast = _cast(standin, terminal)
@@ -138,7 +174,8 @@ async def run_sandbox(
                 )
                 polling = asyncio.create_task(poller.run())
                 terminal.say(_banner(database_url, terminal))
-                await _repl(stdin, terminal, standin, cast, names, finished)
+                travel = _traveller(services, clock, application, terminal)
+                await _repl(stdin, terminal, standin, cast, names, finished, travel)
                 poller.stop()
                 await polling
                 await application.stop()
@@ -204,6 +241,7 @@ async def _repl(
     group: FakeGroup,
     names: dict[int, str],
     finished: dict[int, asyncio.Event],
+    travel: Callable[[str], Awaitable[None]],
 ) -> None:
     interactive = stdin.isatty()
     while True:
@@ -221,6 +259,9 @@ async def _repl(
             terminal.say(f"\n{terminal.me} @ {where} > {line}")
         if line in {":quit", ":q", ":exit"}:
             return
+        if line == ":time" or line.startswith(":time "):
+            await travel(line.removeprefix(":time").strip())
+            continue
         try:
             update = _act(line, terminal, standin, group, names)
         except PlayerError as exc:  # e.g. posting in a group one is not a member of
@@ -324,6 +365,49 @@ async def _wait(
     except TimeoutError:
         terminal.say("  (the bot has not finished answering yet; its reply will show up here)")
     finished.pop(update_id, None)
+
+
+def _traveller(
+    services: Services, clock: ShiftedClock, application: object, terminal: Terminal
+) -> Callable[[str], Awaitable[None]]:
+    zone = ZoneInfo(services.settings.team_defaults.timezone)
+
+    async def travel(text: str) -> None:
+        from bot.delivery import OutboxSender, sender_of
+        from bot.scheduler import run_tick
+
+        if text:
+            try:
+                clock.jump(parse_jump(text, clock.now(), zone))
+            except ValueError:
+                terminal.say("  (use :time 19:00 or :time 2026-11-23T08:30+08:00)")
+                return
+        local = clock.now().astimezone(zone)
+        terminal.say(f"  (sandbox time: {local:%Y-%m-%d %a %H:%M} {zone.key})")
+        if not text:
+            return
+        report = await run_tick(services)
+        if not report.stored:
+            terminal.say("  (nothing is due at this time)")
+            return
+        try:
+            sender = sender_of(application)  # type: ignore[arg-type]
+        except LookupError:  # no background sender in this build: send from here
+            sender = OutboxSender(
+                application.bot,  # type: ignore[attr-defined]
+                services.database.unit_of_work,
+                clock,
+                services.settings.delivery,
+            )
+            await sender.drain()
+        sender.wake()
+        for _ in range(100):  # wait until what this tick queued has been sent
+            counts = await services.run(lambda uow: uow.outbox.counts())
+            if not counts.get(Delivery.PENDING):
+                break
+            await asyncio.sleep(0.1)
+
+    return travel
 
 
 def _banner(database_url: str, terminal: Terminal) -> str:

@@ -29,7 +29,7 @@ from coach.days import (
 from coach.kpis import InvalidKpiEntry, Kpi, parse_kpis
 from coach.models import Dialog, Membership, Person, Team
 from coach.ports import UnitOfWork
-from coach.rhythm import local_instant
+from coach.rhythm import deadline_instant
 from coach.text import clean_line
 
 TASK_LIMIT = 200
@@ -118,7 +118,7 @@ def today(uow: UnitOfWork, person: Person, now: datetime) -> Today:
     zone = ZoneInfo(team.timezone)
     day = now.astimezone(zone).date()
     calendar = WorkCalendar.from_schedule(team.schedule, team.schedule.country)
-    deadline = local_instant(day, team.schedule.review_deadline, zone)
+    deadline = deadline_instant(day, zone, team.schedule)
     return Today(team, membership, day, deadline, calendar)
 
 

@@ -48,6 +48,9 @@ SCRIPT = """\
 /lang
 :2
 :kick
+:as tom
+:time 2030-03-05T08:30+08:00
+:time 2030-03-05T22:00+08:00
 :quit
 """
 
@@ -75,8 +78,28 @@ def test_run_without_token_opens_the_sandbox(tmp_path: Path):
     assert "本群已绑定为 华东一组 的团队群" in out
     assert "[1] 中文  [2] English" in out
     assert "I'll speak English with you" in out
+    # :time jumps the sandbox clock and runs the scheduler: prompts and summaries arrive.
+    assert "(sandbox time: 2030-03-05 Tue 08:30 Asia/Shanghai)" in out
+    assert "Good morning, Tom! Your plan for Tue 5 Mar?" in out
+    assert "早上好，李娜！3月5日 周二 的计划？" in out
+    # The bot was kicked from the group: the day's summary goes to the manager privately.
+    assert "[bot → wang]\n📋 华东一组 · daily clear Tue 5 Mar" in out
+    assert "· Tom: plan, review\n· 李娜: plan, review" in out
     assert (tmp_path / "sandbox" / "sandbox.db").exists()
     assert "Traceback" not in done.stderr
+
+
+def test_tick_at_an_instant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tick.db'}")
+    config = str(tmp_path / "none.toml")
+    assert main(["--config", config, "tick", "--at", "2026-11-23T08:30+08:00"]) == 3
+    assert "salescoach db upgrade" in capsys.readouterr().err
+    assert main(["--config", config, "db", "upgrade"]) == 0
+    assert main(["--config", config, "tick", "--at", "2026-11-23T08:30+08:00"]) == 0
+    assert "tick at 2026-11-23T00:30:00+00:00: 0 message(s) queued" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--config", config, "tick", "--at", "2026-11-23T08:30"])
+    assert "has no UTC offset" in capsys.readouterr().err
 
 
 def test_webhook_options_come_from_the_url_and_always_carry_a_secret():
