@@ -31,6 +31,7 @@ from coach.models import Dialog, Membership, Person, Team
 from coach.ports import UnitOfWork
 from coach.rhythm import deadline_instant
 from coach.text import clean_line
+from coach.weekly import percent
 
 TASK_LIMIT = 200
 NOTE_LIMIT = 1000
@@ -364,9 +365,8 @@ class KpiLine:
 
     @property
     def percent(self) -> int | None:
-        if not self.planned:
-            return None
-        return int((self.actual or 0) * 100 / self.planned)
+        """Actual as a whole percentage of planned (half up, uncapped); ``None`` without a plan."""
+        return percent(self.actual or Decimal(0), self.planned)
 
 
 @dataclass(frozen=True, slots=True)
