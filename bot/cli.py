@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.logs import configure_logging
 from bot.settings import DEFAULT_CONFIG, Settings, SettingsError, load_settings
+from coach.kpis import Kpi
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,6 +67,20 @@ def _parser() -> argparse.ArgumentParser:
         help="ISO 8601 instant with an offset, e.g. 2026-11-23T08:30:00+08:00",
     )
     tick.set_defaults(handler=_tick)
+
+    targets = commands.add_parser(
+        "targets", help="weekly targets per KPI (seeds' defaults, per team, per rep)"
+    )
+    targets.add_argument("--team", type=int, required=True, help="team id")
+    targets.add_argument("--rep", type=int, help="a rep's Telegram user id (default: the team)")
+    targets.add_argument(
+        "values",
+        nargs="*",
+        metavar="KPI=VALUE",
+        help=f"e.g. new_visits=12 revenue=150000 demos=- (- removes); KPIs: "
+        f"{', '.join(k.value for k in Kpi)}; none: show",
+    )
+    targets.set_defaults(handler=_targets)
 
     config = commands.add_parser("config", help="configuration")
     config_commands = config.add_subparsers(dest="config_command", required=True)
@@ -151,6 +166,37 @@ def _tick(settings: Settings, args: argparse.Namespace) -> int:
         f"tick at {report.at.isoformat(timespec='seconds')}: "
         f"{report.stored} message(s) queued{f' ({kinds})' if kinds else ''}"
     )
+    return 0
+
+
+def _targets(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runner import SchemaOutOfDate, open_database
+    from coach.errors import CoachError
+    from coach.targets import effective_targets, parse_target_args, set_weekly_targets
+
+    try:
+        database = open_database(settings.database.url)
+    except SchemaOutOfDate as exc:
+        print(f"salescoach: {exc}", file=sys.stderr)
+        return 3
+    try:
+        with database.unit_of_work() as uow:
+            if args.values:
+                values = parse_target_args(list(args.values))
+                result = set_weekly_targets(uow, args.team, args.rep, values)
+                uow.commit()
+            else:
+                result = effective_targets(uow, args.team, args.rep)
+    except CoachError as error:
+        detail = ", ".join(f"{k}={v}" for k, v in error.context().items())
+        print(f"salescoach: {error.code} ({detail})", file=sys.stderr)
+        return 2
+    finally:
+        database.dispose()
+    who = f"rep {args.rep}" if args.rep else "the team's reps"
+    print(f"weekly targets of {who} in team {args.team}:")
+    for kpi, value in result.items():
+        print(f"  {kpi.value:<20} {value}")
     return 0
 
 

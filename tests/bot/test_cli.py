@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from bot.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
 def test_bad_config_exits_with_the_key_named(tmp_path: Path, capsys: pytest.CaptureFixture):
@@ -100,6 +102,32 @@ def test_tick_at_an_instant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap
     with pytest.raises(SystemExit):
         main(["--config", config, "tick", "--at", "2026-11-23T08:30"])
     assert "has no UTC offset" in capsys.readouterr().err
+
+
+def test_targets_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    url = f"sqlite:///{tmp_path / 'targets.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    config = str(tmp_path / "none.toml")
+    assert main(["--config", config, "db", "upgrade"]) == 0
+    from storage.db import make_engine
+    from storage.uow import Database
+
+    database = Database(make_engine(url))
+    with database.unit_of_work() as uow:
+        from coach.models import Lang, NewTeam
+
+        team = uow.teams.add(NewTeam("A", None, "Asia/Shanghai", Lang.ZH), NOW)
+        uow.commit()
+    database.dispose()
+    capsys.readouterr()
+    args = ["--config", config, "targets", "--team", str(team.id)]
+    assert main([*args, "new_visits=12", "revenue=150000"]) == 0
+    shown = capsys.readouterr().out
+    assert "new_visits           12" in shown and "revenue              150000" in shown
+    assert "follow_ups           15" in shown  # the seeds' default stays
+    assert main([*args, "visits=3"]) == 2
+    assert "bad_target (value=visits=3)" in capsys.readouterr().err
+    assert main(["--config", config, "targets", "--team", "999"]) == 2
 
 
 def test_webhook_options_come_from_the_url_and_always_carry_a_secret():
