@@ -17,7 +17,7 @@ from telegram.ext import Application, ContextTypes
 from bot.notices import compose
 from bot.services import Services
 from coach.ports import UnitOfWork
-from coach.tick import decide
+from coach.tick import backfill_misses, decide
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,18 @@ async def run_tick(services: Services, now: datetime | None = None) -> TickRepor
     return report
 
 
+async def run_backfill(services: Services) -> int:
+    """Record the misses of deadlines passed while the bot was down (once, at start)."""
+    recorded = await services.run(backfill_misses, services.clock.now())
+    if recorded:
+        log.info("recorded %s missed check-in(s) of deadlines passed while down", recorded)
+    return recorded
+
+
+async def _backfill_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await run_backfill(context.application.bot_data.services)  # type: ignore[attr-defined]
+
+
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     from bot.delivery import sender_of
 
@@ -74,4 +86,5 @@ def schedule_ticks(application: Application) -> None:  # type: ignore[type-arg]
     if queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is needed for the scheduler")
     interval = services.settings.rhythm.tick_seconds
+    queue.run_once(_backfill_job, when=0, name="rhythm-backfill")
     queue.run_repeating(_tick_job, interval=interval, first=1, name=TICK_JOB)

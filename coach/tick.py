@@ -112,6 +112,46 @@ def decide(uow: UnitOfWork, now: datetime, grace: timedelta) -> list[Notice]:
     return sorted(notices, key=lambda n: (n.due_at, n.team_id, n.kind, n.key))
 
 
+BACKFILL_DAYS = 7
+"""How far back a restart looks for deadlines that passed while the bot was down."""
+
+
+def backfill_misses(uow: UnitOfWork, now: datetime, days: int = BACKFILL_DAYS) -> int:
+    """Record the misses of every working day whose deadline passed in the last ``days`` days.
+
+    A deadline the scheduler missed (the bot was down longer than the grace window) sends no
+    late summary, but the day's explicit missed records must still exist: run this once when
+    the bot starts. Misses already recorded stay as they are (``misses.add`` is idempotent).
+
+    Returns:
+        How many new misses were recorded.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    recorded = 0
+    for team in uow.teams.all():
+        try:
+            tz, cal = team_zone(team), team_calendar(team)
+        except (ValueError, KeyError):
+            log.exception("team %s has an unusable time zone or country; skipped", team.id)
+            continue
+        tick = _TeamTick(uow, team, tz, cal, now)
+        people = tick._known(tick._rep_ids())
+        if not people:
+            continue
+        today = now.astimezone(tz).date()
+        for back in range(days, -1, -1):
+            day = today - timedelta(days=back)
+            deadline = deadline_instant(day, tz, team.schedule)
+            if deadline > now or not cal.is_working_day(day):
+                continue
+            before = len(uow.misses.of_team(team.id, day, day))
+            records = {r.user_id: r for r in uow.days.of_team(team.id, day, day)}
+            tick._record_misses(Slot(PromptKind.DEADLINE, day, deadline), people, records)
+            recorded += len(uow.misses.of_team(team.id, day, day)) - before
+    return recorded
+
+
 class _TeamTick:
     """One team's share of a tick; loads lazily and caches what several events share."""
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from bot.delivery.sender import OutboxSender
-from bot.scheduler import run_tick
+from bot.scheduler import run_backfill, run_tick
 from bot.standin import FakeUser, SentMessage
 from storage.models import Base
 from tests.bot.test_onboarding_e2e import Team, make_team, token_in
@@ -235,3 +235,22 @@ async def test_three_missed_days_are_escalated_to_managers_only(
     assert all(m.chat_id != group for m in escalations)
     assert "已连续 3 个工作日没有复盘（从 11月23日 周一 起）" in (escalations[0].text or "")
     assert date(2026, 11, 25) in {r["day"] for r in day.rows("misses")}
+
+
+async def test_a_deadline_missed_during_an_outage_still_records_the_misses(
+    harness: Harness, clock: FixedClock
+):
+    day = Rhythm(harness, clock)
+    await day.set_up()
+    tom, lina = day.people.tom, day.people.lina
+    clock.set(utc(2026, 11, 23, 2, 0))
+    await harness.send(tom, "/plan\nVisit Acme")
+    # Down from Monday 10:00 to Tuesday 09:00 (Shanghai): the 22:00 deadline was never ticked.
+    clock.set(utc(2026, 11, 24, 1, 0))
+    sent = await day.at(utc(2026, 11, 24, 1, 0))
+    assert not any("日清" in (m.text or "") for m in sent)  # no stale summary
+    assert day.rows("misses") == []
+    assert await run_backfill(day.services) == 3
+    misses = {(r["user_id"], r["kind"]) for r in day.rows("misses")}
+    assert misses == {(tom.id, "review"), (lina.id, "plan"), (lina.id, "review")}
+    assert await run_backfill(day.services) == 0  # once
