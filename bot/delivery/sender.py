@@ -24,9 +24,11 @@ How a message goes out:
 Crash safety: a message stays pending in the database until its final state is recorded, so
 nothing is lost. A message is recorded as sent right after Telegram accepted it; if the
 process dies (SIGKILL, power loss) between the two, that message is sent again after the
-restart. So at worst the sends under way at the moment of the crash -- ``max_in_flight``, plus
-answers not yet written, normally a few -- are duplicated; nothing else is. A timed-out
-request Telegram did carry out is also sent again (at-least-once, as with any HTTP API).
+restart. So at worst the messages sent but not yet recorded at the moment of the crash are
+duplicated, and there are never more than ``2 * max_in_flight`` of those (at most
+``max_in_flight`` under way, the rest answered and waiting for their transaction); nothing else
+is. A timed-out request Telegram did carry out is also sent again (at-least-once, as with any
+HTTP API).
 
 Two senders on one database: claimed rows are protected only by this process's own memory
 (it never claims a row it already holds). The claim's row lock lasts only for the claim
@@ -44,10 +46,12 @@ import asyncio
 import logging
 import math
 import random
-from collections.abc import Callable, Iterable
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from aiolimiter import AsyncLimiter
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -58,6 +62,7 @@ from coach.outbox import Button, Delivery, QueuedMessage
 from coach.ports import Clock, UnitOfWork
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 STOP_CHECK_SECONDS = 0.2
 """How often a resting sender checks whether it should stop."""
@@ -66,6 +71,8 @@ WRITE_RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)
 """Waits between attempts to record results when the database fails."""
 
 MAX_BATCH = 500
+MAX_WRITE_REST = 0.5
+"""The longest the writer rests between two transactions (seconds)."""
 BLOCKED_PERSON = "blocked"
 """The error recorded for a message not sent because its person had blocked the bot."""
 
@@ -130,6 +137,8 @@ class OutboxSender:
         self._closed: set[int] = set()  # chats that answered 403, until that is recorded
         self._paused_until: datetime | None = None
         self._wake = asyncio.Event()
+        self._done: deque[asyncio.Task[Any]] = deque()
+        self._changed = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._halt: Callable[[], bool] = lambda: self._stopping
@@ -160,7 +169,10 @@ class OutboxSender:
 
     @property
     def in_flight(self) -> int:
-        """Sends under way plus answers not yet recorded: what a crash now could duplicate."""
+        """Sends under way plus answers not yet recorded: what a crash now could duplicate.
+
+        Never more than ``2 * max_in_flight``.
+        """
         return len(self._sending) + len(self._unrecorded) + len(self._recording)
 
     async def run(self, stop: Callable[[], bool] | None = None) -> None:
@@ -191,6 +203,8 @@ class OutboxSender:
         """
         self._exhausted = False
         while True:
+            while self._done:
+                self._settle(self._done.popleft())
             now = self._clock.now()
             halted = self._halt() or self._paused(now)
             if not halted:
@@ -199,20 +213,27 @@ class OutboxSender:
                     and not self._exhausted
                     and len(self._held) < self._batch // 2 + 1
                 ):
-                    self._claimer = asyncio.create_task(self._claim())
+                    self._claimer = self._spawn(self._claim())
                 self._dispatch(now)
             if self._writer is None and self._unrecorded:
-                self._writer = asyncio.create_task(self._write())
-            waiting: set[asyncio.Task[Any]] = set(self._sending)
-            waiting.update(t for t in (self._claimer, self._writer) if t is not None)
-            if not waiting:
+                self._writer = self._spawn(self._write())
+            if not (self._sending or self._claimer or self._writer):
                 break
-            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                self._settle(task)
+            await self._changed.wait()
+            self._changed.clear()
         if self._halt():
             self._held.clear()  # still pending in the database
         return self.stats
+
+    def _spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run ``work``; its end wakes ``drain`` (one wake-up per task, whatever their number)."""
+        task = asyncio.create_task(work)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._done.append(task)
+        self._changed.set()
 
     def _paused(self, now: datetime) -> bool:
         if self._paused_until is None:
@@ -223,7 +244,10 @@ class OutboxSender:
         return True
 
     def _dispatch(self, now: datetime) -> None:
-        free = self._in_flight - len(self._sending)
+        # At most max_in_flight sends under way, and at most 2 * max_in_flight messages sent
+        # but not yet recorded (under way or answered): what a crash could send twice.
+        unrecorded = len(self._sending) + len(self._unrecorded) + len(self._recording)
+        free = min(self._in_flight - len(self._sending), 2 * self._in_flight - unrecorded)
         if free <= 0 or not self._held:
             return
         picked: list[QueuedMessage] = []
@@ -248,7 +272,7 @@ class OutboxSender:
         for queued in picked:
             del self._held[queued.id]
             self._busy.add(queued.message.chat_id)
-            self._sending[asyncio.create_task(self._send(queued))] = queued
+            self._sending[self._spawn(self._send(queued))] = queued
 
     async def _send(self, queued: QueuedMessage) -> Outcome | None:
         """One attempt; ``None`` if it was called off (pause or stop) before anything was sent."""
@@ -357,7 +381,14 @@ class OutboxSender:
         return keep, len(rows) < limit
 
     async def _write(self) -> None:
+        """Record the answers gathered so far in one transaction.
+
+        The writer then rests as long as the transaction took, so it holds the database's write
+        lock at most half the time (SQLite has one writer: handlers must get their turn during a
+        push). Answers arriving meanwhile go into the next transaction.
+        """
         self._recording, self._unrecorded = self._unrecorded, []
+        started = time.monotonic()
         for attempt, wait in enumerate((*WRITE_RETRY_SECONDS, None)):
             try:
                 async with self._db:
@@ -379,6 +410,8 @@ class OutboxSender:
             if outcome.verdict is Verdict.BLOCKED:
                 self._closed.discard(outcome.chat_id)
         self._recording = []
+        if not self._halt():
+            await asyncio.sleep(min(time.monotonic() - started, MAX_WRITE_REST))
 
     def _write_now(self, outcomes: Iterable[Outcome]) -> None:
         with self._uow() as uow:

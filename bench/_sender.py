@@ -1,0 +1,88 @@
+"""The bot's side of the fan-out benchmark, in a process of its own (so it can be SIGKILLed).
+
+``python -m bench._sender --database URL --api URL [--rate 30] [--paid] [--in-flight 8]``
+builds the Application the way production does (``bot.app.build_application``: HTML default,
+PTB's AIORateLimiter), runs an ``OutboxSender`` on the real clock until the outbox has nothing
+pending, and prints its counters as one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import time
+from dataclasses import asdict
+
+from telegram.ext import ApplicationBuilder
+
+from bench._standin import TOKEN
+from bot.app import build_application
+from bot.delivery import OutboxSender
+from bot.delivery.http import AiohttpRequest
+from bot.services import Services, SystemClock
+from bot.settings import load_settings
+from coach.outbox import Delivery
+from storage.db import make_engine
+from storage.uow import Database
+
+
+def pending(database: Database) -> int:
+    with database.unit_of_work() as uow:
+        return uow.outbox.counts().get(Delivery.PENDING, 0)
+
+
+def use_aiohttp() -> None:
+    """Do what ``.request(AiohttpRequest())`` in ``build_application`` would (bot.delivery.http)."""
+    build = ApplicationBuilder.build
+
+    def build_with_aiohttp(self: ApplicationBuilder) -> object:  # type: ignore[type-arg]
+        self.request(AiohttpRequest())
+        return build(self)
+
+    ApplicationBuilder.build = build_with_aiohttp  # type: ignore[method-assign,assignment]
+
+
+async def main(args: argparse.Namespace) -> None:
+    environment = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": args.api,
+        "DATABASE_URL": args.database,
+    }
+    settings = load_settings(None, environment)
+    delivery = settings.delivery.model_copy(
+        update={
+            "messages_per_second": args.rate,
+            "allow_paid_broadcast": args.paid,
+            "max_in_flight": args.in_flight,
+        }
+    )
+    settings = settings.model_copy(update={"delivery": delivery})
+    database = Database(make_engine(args.database))
+    clock = SystemClock()
+    if args.transport == "aiohttp":
+        use_aiohttp()
+    application = build_application(Services(settings, database, clock))
+    async with application:
+        sender = OutboxSender(application.bot, database.unit_of_work, clock, delivery)
+        started = time.monotonic()
+        sender.start()
+        while await asyncio.to_thread(pending, database):  # noqa: ASYNC110 - polls the database
+            await asyncio.sleep(0.25)
+        await sender.stop()
+        seconds = time.monotonic() - started
+    database.dispose()
+    print(json.dumps({"seconds": seconds, **asdict(sender.stats)}), flush=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--api", required=True)
+    parser.add_argument("--rate", type=float, default=30)
+    parser.add_argument("--paid", action="store_true")
+    parser.add_argument("--in-flight", type=int, default=8)
+    parser.add_argument("--transport", choices=("httpx", "aiohttp"), default="httpx")
+    logging.basicConfig(level=logging.ERROR)
+    asyncio.run(main(parser.parse_args()))
