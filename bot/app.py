@@ -20,6 +20,7 @@ from telegram.ext import (
 
 from bot.commands import publish_default_menus
 from bot.context import BotData, CoachApplication, CoachContext
+from bot.delivery import attach_sender, rate_limiter
 from bot.handlers import checkins, errors, general, groups, language, onboarding
 from bot.handlers.common import GROUPS, PRIVATE
 from bot.intake import IntakeApplication
@@ -73,11 +74,14 @@ def build_application(services: Services) -> CoachApplication:
         # which confirms them before the handlers run.
         .application_class(IntakeApplication)
         .updater(None)
+        # Telegram's caps hold for the bot as a whole: replies and outbox pushes share them.
+        .rate_limiter(rate_limiter(services.settings.delivery))
     )
     application: CoachApplication = builder.build()  # type: ignore[assignment]
     application.bot_data.services = services
     register_handlers(application)
     schedule_ticks(application)
+    attach_sender(application, services)  # drains the outbox while the application runs
     return application
 
 

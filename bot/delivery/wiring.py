@@ -34,6 +34,9 @@ from bot.services import Services
 from bot.settings import DeliverySettings
 
 _ATTRIBUTE = "outbox_sender"
+JOB_NAME = "outbox-sender"
+START_DELAY_SECONDS = 1.0
+"""The sender starts this long after the application, like the scheduler's first tick."""
 
 
 def rate_limiter(settings: DeliverySettings) -> AIORateLimiter:
@@ -57,8 +60,8 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 def attach_sender(application: AnyApplication, services: Services) -> OutboxSender:
     """Give the application an outbox sender that runs while the application runs.
 
-    The sender starts with ``application.start()`` (as a JobQueue job, so it needs PTB's
-    ``job-queue`` extra) and stops when ``application.stop()`` is called: ``stop`` waits for
+    The sender starts a second after ``application.start()`` (as a JobQueue job, so it needs
+    PTB's ``job-queue`` extra) and stops when ``application.stop()`` is called: ``stop`` waits for
     running jobs, and the sender ends once the application is no longer running, after
     recording the sends under way. An application that is only initialized (as in the
     end-to-end test harness) never runs it.
@@ -74,8 +77,8 @@ def attach_sender(application: AnyApplication, services: Services) -> OutboxSend
         raise RuntimeError("the outbox sender needs python-telegram-bot[job-queue]")
     application.job_queue.run_once(
         _run_sender,
-        when=0,
-        name="outbox-sender",
+        when=START_DELAY_SECONDS,
+        name=JOB_NAME,
         job_kwargs={"misfire_grace_time": None},  # however late the application starts
     )
     return sender
