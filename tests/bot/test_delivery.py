@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from telegram import Update
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
 
 from bot.app import build_application
 from bot.context import CoachApplication
-from bot.delivery import OutboxSender, attach_sender, sender_of
+from bot.delivery import OutboxSender, RetryPolicy, Verdict, judge, sender_of
 from bot.services import Services
 from bot.settings import Settings
 from bot.standin import ApiCall, FakeGroup, FakeUser, StandIn
@@ -406,10 +407,7 @@ async def test_a_restart_after_a_stop_mid_push_sends_the_rest_exactly_once(make_
 async def test_the_application_runs_its_sender_while_it_runs(make_rig: MakeRig):
     rig = await make_rig()
     alice = rig.user("Alice")
-    try:
-        sender = sender_of(rig.app)  # bot.app.build_application attaches it
-    except LookupError:
-        sender = attach_sender(rig.app, rig.app.bot_data.services)
+    sender = sender_of(rig.app)  # bot.app.build_application attached it
 
     await rig.app.start()
     rig.enqueue(to(alice, "m", rig))
@@ -419,3 +417,38 @@ async def test_the_application_runs_its_sender_while_it_runs(make_rig: MakeRig):
 
     assert rig.counts() == {Delivery.SENT: 1}
     assert not rig.app.running
+
+
+@pytest.mark.parametrize(
+    ("error", "attempts", "verdict", "name"),
+    [
+        (RetryAfter(timedelta(seconds=3)), 9, Verdict.RATE_LIMITED, "RetryAfter"),
+        (Forbidden("Forbidden: user is deactivated"), 0, Verdict.BLOCKED, "Forbidden"),
+        (BadRequest("Bad Request: chat not found"), 0, Verdict.FAILED, "BadRequest"),
+        (ChatMigrated(-100123), 0, Verdict.FAILED, "ChatMigrated"),
+        (TimedOut(), 0, Verdict.RETRY, "TimedOut"),
+        (TimedOut(), 2, Verdict.FAILED, "TimedOut"),
+        (ValueError("a bug"), 0, Verdict.RETRY, "ValueError"),
+    ],
+)
+def test_what_each_answer_becomes(clock: FixedClock, error, attempts, verdict, name):
+    message = OutgoingMessage("k", 5, "hi", "plan", clock.now())
+    queued = QueuedMessage(1, message, attempts, clock.now())
+    policy = RetryPolicy(max_attempts=3, first=timedelta(seconds=10))
+
+    outcome = judge(queued, error, clock.now(), policy, random.Random(1))
+
+    assert (outcome.verdict, outcome.error) == (verdict, name)
+    if verdict is Verdict.RATE_LIMITED:
+        assert outcome.retry_at == clock.now() + 3 * SECOND  # retry_after, however many attempts
+    if verdict is Verdict.RETRY:
+        wait = outcome.retry_at - clock.now()
+        assert 5 * SECOND <= wait <= 10 * SECOND  # the first backoff, halved at most by jitter
+
+
+def test_backoff_doubles_up_to_an_hour():
+    policy = RetryPolicy(max_attempts=50, first=timedelta(seconds=10))
+    always_full = random.Random(0)
+    always_full.uniform = lambda a, b: b  # type: ignore[method-assign]
+    waits = [policy.delay(n, always_full) for n in (1, 2, 3, 20)]
+    assert waits == [10 * SECOND, 20 * SECOND, 40 * SECOND, timedelta(hours=1)]
