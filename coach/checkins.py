@@ -523,6 +523,19 @@ ABSENCE_WORDS: Mapping[str, Absence] = {
 }
 
 
+def skip_request(
+    uow: UnitOfWork, person: Person, now: datetime, words: list[str]
+) -> tuple[Absence | None, int | None]:
+    """``/skip [reason] [days]`` from a team member (people outside a team are refused first)."""
+    today(uow, person, now)
+    return parse_skip_args(words)
+
+
+def away_until(uow: UnitOfWork, person: Person, now: datetime) -> date | None:
+    """The last day of the rep's current absence, if they are away today."""
+    return absent_until(uow, person, today(uow, person, now))
+
+
 def parse_skip_args(words: list[str]) -> tuple[Absence | None, int | None]:
     """Read ``[reason] [days]`` (``sick 3``, ``出差 2天``); either may be missing."""
     reason: Absence | None = None

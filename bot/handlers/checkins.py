@@ -23,7 +23,7 @@ from bot.keyboards import (
 from bot.render import render
 from coach import checkins, conversation, weekly_view
 from coach.days import Absence, Reflection
-from coach.models import Lang, Person
+from coach.models import Dialog, Lang, Person
 from coach.weekly import reflection_prompts
 
 SKIP_LENGTHS = (1, 2, 3, 5)
@@ -173,10 +173,10 @@ async def answer(update: Update, context: CoachContext, text: str | None) -> boo
         await _reflection_asked(update, person, outcome)
     elif isinstance(outcome, Reflection):
         await reply(update, person.language, "week/reflection_saved", reflection=outcome)
-    elif hasattr(outcome, "step"):
-        await ask_new_team_step(update, person, outcome)  # type: ignore[arg-type]
+    elif isinstance(outcome, Dialog):
+        await ask_new_team_step(update, person, outcome)
     else:
-        await team_created(update, context, person, outcome)  # type: ignore[arg-type]
+        await team_created(update, context, person, outcome)
     return True
 
 
@@ -204,7 +204,7 @@ async def skip(update: Update, context: CoachContext) -> None:
     """``/skip [reason] [days]``; without both, buttons ask for what is missing."""
     services = context.services
     person, (reason, days) = await services.as_person(
-        contact_of(update), _parse_skip, list(context.args or [])
+        contact_of(update), checkins.skip_request, list(context.args or [])
     )
     if reason is not None and days is not None:
         await _skip_days(update, context, reason, days)
@@ -214,7 +214,7 @@ async def skip(update: Update, context: CoachContext) -> None:
             [(SkipDays(a.value, days or 0), render(person.language, "skip/reason", reason=a))]
             for a in Absence
         ]
-        _, away = await services.as_person(contact_of(update), _away_until)
+        _, away = await services.as_person(contact_of(update), checkins.away_until)
         if away is not None:
             rows.append([(BackToWork(), render(person.language, "skip/back_button"))])
         await reply(
@@ -222,15 +222,6 @@ async def skip(update: Update, context: CoachContext) -> None:
         )
         return
     await _ask_length(update, person, reason)
-
-
-def _parse_skip(uow, person, now, words):  # type: ignore[no-untyped-def]
-    checkins.today(uow, person, now)  # refuses people outside a team first
-    return checkins.parse_skip_args(words)
-
-
-def _away_until(uow, person, now):  # type: ignore[no-untyped-def]
-    return checkins.absent_until(uow, person, checkins.today(uow, person, now))
 
 
 async def _ask_length(update: Update, person: Person, reason: Absence) -> None:
