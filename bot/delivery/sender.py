@@ -32,9 +32,9 @@ HTTP API).
 
 Two senders on one database: claimed rows are protected only by this process's own memory
 (it never claims a row it already holds). The claim's row lock lasts only for the claim
-transaction, so a second sender (another process) could take the same rows in the meantime:
-run one sender per database until the outbox has a claim lease (see the report in
-``bench/README.md``).
+transaction, so a second sender (another process) could take the same rows in the meantime and
+send them twice: run one sender per database until ``outbox.claim`` takes a lease (a
+``claimed_until`` the claim sets and skips while it is in the future).
 
 Time: decisions (due, per-chat slots, pauses, retries) use the injected clock; the overall
 pace uses the event loop's clock, as Telegram's own limits do.

@@ -24,6 +24,7 @@ sender paces them at ``messages_per_second``. Handler replies stay on the free c
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from telegram.constants import FloodLimit
@@ -39,8 +40,25 @@ START_DELAY_SECONDS = 1.0
 """The sender starts this long after the application, like the scheduler's first tick."""
 
 
+class _Handled429(logging.Filter):
+    """Drops the limiter's ERROR traceback for a 429 it passes on without retrying.
+
+    The caller handles it: the outbox records the 429 and logs one warning; a handler's
+    error goes to the error handler. A push with flood control would otherwise log a
+    traceback per message.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Rate limit hit after maximum of")
+
+
+_LIMITER_LOG = logging.getLogger("telegram.ext.AIORateLimiter")
+
+
 def rate_limiter(settings: DeliverySettings) -> AIORateLimiter:
     """The limiter for ``ApplicationBuilder().rate_limiter(...)``."""
+    if not any(isinstance(f, _Handled429) for f in _LIMITER_LOG.filters):
+        _LIMITER_LOG.addFilter(_Handled429())
     overall = settings.messages_per_second
     if settings.allow_paid_broadcast:
         overall = min(overall, FloodLimit.MESSAGES_PER_SECOND)
