@@ -27,10 +27,31 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class HideBotApiPayloads(logging.Filter):
+    """Keeps PTB's debug lines about Bot API calls but drops their payloads.
+
+    Those lines carry message texts both ways (what a rep wrote, what the bot echoed back);
+    only the endpoint stays.
+    """
+
+    TEMPLATES = frozenset(
+        {
+            "Calling Bot API endpoint `%s` with parameters `%s`",
+            "Call to Bot API endpoint `%s` finished with return value `%s`",
+        }
+    )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg in self.TEMPLATES and isinstance(record.args, tuple) and record.args:
+            record.args = (record.args[0], "…")
+        return True
+
+
 def configure_logging(level: str, secrets: Iterable[str], stream: TextIO | None = None) -> None:
     """Log to stderr at ``level``; httpx request lines (which carry the token in the URL) off."""
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(HideBotApiPayloads())
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -306,6 +306,11 @@ async def test_the_token_and_rep_text_never_reach_the_logs(harness: Harness):
         await harness.send(people.tom, f"/start {token}")
         await harness.send(people.tom, "my secret deal with ACME")
         await harness.feed(people.tom.press_data(harness.standin.sent_messages()[-1], "x:1"))
+        await harness.send(people.tom, "/plan\nClose ACME\nvisits 99999")  # refused
+        await harness.send(people.tom, "/plan\nClose ACME\nvisits 3")
+        await harness.send(people.tom, "/review")
+        await harness.send(people.tom, "calls 4")
+        await harness.send(people.tom, "ACME signed")
     finally:
         root.handlers[:], _ = saved
         root.setLevel(saved[1])
