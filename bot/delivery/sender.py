@@ -303,6 +303,7 @@ class OutboxSender:
                 if queued.id not in known:
                     self._held[queued.id] = queued
             self._exhausted = exhausted
+            self._forget_old_slots(self._clock.now())
             return
         if task is self._writer:
             self._writer = None
@@ -446,7 +447,6 @@ class OutboxSender:
         wait = self._poll_seconds
         for moment in moments:
             wait = min(wait, max((moment - now).total_seconds(), 0.0))
-        self._forget_old_slots(now)
         return wait
 
     def _forget_old_slots(self, now: datetime) -> None:
