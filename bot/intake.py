@@ -129,18 +129,35 @@ class _ChatLock:
 
 
 class Intake:
-    """Runs updates through the application: in order per chat, ``concurrency`` chats at once."""
+    """Runs updates through the application: in order per chat, ``concurrency`` chats at once.
 
-    def __init__(self, application: IntakeApplication, concurrency: int = 16) -> None:
+    With ``seen`` (``Services.seen``), some updates are looked up in the update log before any
+    handler runs, and dropped if a committed transaction recorded them: button presses always
+    (handlers answer the press, or edit its message, before their transaction, and a second
+    answer would fail), and any update the caller marks ``suspect`` (the first polling batch
+    after a start). Every other redelivery is caught by the update's own transaction.
+    """
+
+    def __init__(
+        self,
+        application: IntakeApplication,
+        concurrency: int = 16,
+        seen: Callable[[int], Awaitable[bool]] | None = None,
+    ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.application = application
+        self.seen = seen
         self._slots = asyncio.Semaphore(concurrency)
         self._chats: dict[Hashable, _ChatLock] = {}
 
-    async def handle(self, update: Update) -> Handling:
+    async def handle(self, update: Update, suspect: bool = False) -> Handling:
         """Process the update once it is its chat's turn and a slot is free."""
         async with self._chat(chat_key(update)), self._slots:
+            check = suspect or update.callback_query is not None
+            if check and self.seen is not None and await self.seen(update.update_id):
+                log.info("update %s was handled before; dropped", update.update_id)
+                return Handling(update.update_id, active=False, duplicate=True)
             handling = await self.application.handle(update)
         assert handling is not None
         return handling
@@ -187,9 +204,9 @@ class Poller:
     ``getUpdates`` confirms every update below the offset it is called with. The poller asks
     for ``last id + 1`` only once the batch is done, so a process killed mid-batch gets the
     whole batch again after a restart; updates whose transaction had committed are then dropped
-    by the update log. The first batch after start may hold such updates: with ``seen`` (e.g.
-    ``Services.seen``) those are skipped before any handler runs, so even a handler that
-    answers before its transaction does not answer twice.
+    by the update log. The first batch after a start may hold such updates: it is checked
+    against the update log before any handler runs (with the intake's ``seen``), so even a
+    handler that answers before its transaction does not answer twice.
 
     An update whose processing crashed before anything was committed is tried again, up to
     ``attempts`` times in all, then given up (logged). Network errors and 5xx answers back off
@@ -207,7 +224,6 @@ class Poller:
         attempts: int = 3,
         retry_delay: float = 0.5,
         backoff: Backoff | None = None,
-        seen: Callable[[int], Awaitable[bool]] | None = None,
     ) -> None:
         self.intake = intake
         self.bot = intake.application.bot
@@ -217,7 +233,6 @@ class Poller:
         self.attempts = max(attempts, 1)
         self.retry_delay = retry_delay
         self.backoff = backoff or Backoff()
-        self.seen = seen
         self.offset: int | None = None
         self._stopping = asyncio.Event()
 
@@ -286,11 +301,8 @@ class Poller:
                 log.exception("update %s could not be processed", update.update_id)
 
     async def _process_one(self, update: Update, suspect: bool) -> None:
-        if suspect and self.seen is not None and await self.seen(update.update_id):
-            log.info("update %s was handled before the restart; dropped", update.update_id)
-            return
         for attempt in range(1, self.attempts + 1):
-            handling = await self.intake.handle(update)
+            handling = await self.intake.handle(update, suspect)
             if not should_retry(handling):
                 return
             if attempt < self.attempts:

@@ -104,11 +104,11 @@ def run_bot(settings: Settings, webhook: WebhookOptions | None) -> int:
         return 3
     services = Services(settings=settings, database=database, clock=SystemClock())
     application = build_application(services)
-    intake = Intake(application)
+    intake = Intake(application, seen=services.seen)
     transport: Transport
     if webhook is None:
         log.info("starting with long polling")
-        transport = Poller(intake, ALLOWED_UPDATES, seen=services.seen)
+        transport = Poller(intake, ALLOWED_UPDATES)
     else:
         log.info("starting webhook server on %s:%s", webhook.listen, webhook.port)
         transport = WebhookServer(

@@ -167,10 +167,9 @@ async def run_sandbox(
                     await application.post_init(application)
                 await application.start()
                 poller = Poller(
-                    Intake(application),  # type: ignore[arg-type]
+                    Intake(application, seen=services.seen),  # type: ignore[arg-type]
                     ALLOWED_UPDATES,
                     timeout=timedelta(seconds=5),
-                    seen=services.seen,
                 )
                 polling = asyncio.create_task(poller.run())
                 terminal.say(_banner(database_url, terminal))
