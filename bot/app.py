@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot.commands import publish_default_menus
 from bot.context import BotData, CoachApplication, CoachContext
 from bot.delivery import attach_sender, rate_limiter
+from bot.delivery.http import AiohttpRequest
 from bot.handlers import checkins, errors, general, groups, language, onboarding
 from bot.handlers.common import GROUPS, PRIVATE
 from bot.intake import IntakeApplication
@@ -76,6 +77,10 @@ def build_application(services: Services) -> CoachApplication:
         .updater(None)
         # Telegram's caps hold for the bot as a whole: replies and outbox pushes share them.
         .rate_limiter(rate_limiter(services.settings.delivery))
+        # aiohttp instead of PTB's default httpx: a quarter of the CPU per Bot API call
+        # (bench/README.md), which is most of what an update costs.
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
     )
     application: CoachApplication = builder.build()  # type: ignore[assignment]
     application.bot_data.services = services

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
 from typing import Self
 
@@ -16,11 +18,15 @@ from storage.rhythm_repositories import SqlDays, SqlMisses, SqlReflections, SqlT
 class SqlUnitOfWork:
     """Implements ``coach.ports.UnitOfWork``; rolls back unless ``commit`` was called."""
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, factory: sessionmaker[Session], turn: AbstractContextManager[object] | None = None
+    ) -> None:
         self._factory = factory
+        self._turn = turn or nullcontext()
         self._session: Session | None = None
 
     def __enter__(self) -> Self:
+        self._turn.__enter__()
         session = self._session = self._factory()
         self.people = SqlPeople(session)
         self.teams = SqlTeams(session)
@@ -47,6 +53,7 @@ class SqlUnitOfWork:
         finally:
             self._session.close()
             self._session = None
+            self._turn.__exit__(None, None, None)
 
     def commit(self) -> None:
         assert self._session is not None, "commit outside the unit of work"
@@ -63,9 +70,14 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._factory = sessionmaker(engine, expire_on_commit=False)
+        # SQLite has one writer at a time and every transaction here begins IMMEDIATE: threads
+        # of this process take turns on a lock instead of polling SQLite's busy handler, whose
+        # sleeps would otherwise dominate under concurrent updates. Other processes still wait
+        # through the busy timeout. PostgreSQL needs no turns.
+        self._turns = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._factory)
+        return SqlUnitOfWork(self._factory, self._turns)
 
     def dispose(self) -> None:
         self.engine.dispose()
