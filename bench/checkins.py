@@ -125,14 +125,19 @@ def _says(fragment: str) -> Callable[[SentMessage], bool]:
 def review_round(user: FakeUser, number: int) -> list[Step]:
     """One whole evening review, as a rep does it: 8 updates, the day record written once.
 
-    ``/review``, a tick on the first task (an edit), Next, the figures, a win, a lesson, the
-    objection met and tomorrow's first priority. Each round reviews the same day again (an
-    edit before the deadline), so every round is a full review.
+    ``/review``, a tick on the first task (an edit), Next (an edit), the figures, a win, a
+    lesson, the objection met and tomorrow's first priority. Each round reviews the same day
+    again (an edit before the deadline), so every round is a full review.
     """
     return [
         Step(lambda u: u.send("/review"), sent=_has_buttons),
         Step(lambda u: u.press(u.last_message, (0, 0)), sent=None, edited=_has_buttons),  # type: ignore[arg-type]
-        Step(lambda u: u.press(u.last_message, "Next ▶"), sent=_says("actual figures")),  # type: ignore[arg-type]
+        # Next turns the task list into the figures question (an edit, no new message).
+        Step(
+            lambda u: u.press(u.last_message, "Next ▶"),  # type: ignore[arg-type]
+            sent=None,
+            edited=_says("actual figures"),
+        ),
         Step(lambda u: u.send(f"calls {20 + number % 9} visits 2"), sent=_says("One win")),
         Step(lambda u: u.send("Globex signed the pilot"), sent=_says("One problem")),
         Step(lambda u: u.send("Quotes take too long"), sent=_says("objection")),

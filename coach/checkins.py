@@ -31,7 +31,7 @@ from coach.models import Dialog, Membership, Person, Team
 from coach.ports import UnitOfWork
 from coach.rhythm import deadline_instant
 from coach.text import clean_line
-from coach.weekly import percent
+from coach.weekly import percent, rep_streak
 
 TASK_LIMIT = 200
 NOTE_LIMIT = 1000
@@ -378,6 +378,7 @@ class ReviewSaved:
     tasks_done: int
     completion: int | None
     rolled: tuple[Task, ...]
+    streak: int
 
 
 def start_review(uow: UnitOfWork, person: Person, now: datetime) -> ReviewAsked:
@@ -479,11 +480,12 @@ def _save_review(
         tomorrow_first=_note(notes, "tomorrow_first"),
     )
     uow.days.save(saved)
-    return review_outcome(current, saved, replaced)
+    streak = rep_streak(uow, current.team, person.user_id, current.day, current.calendar)
+    return review_outcome(current, saved, replaced, streak)
 
 
-def review_outcome(current: Today, record: DayRecord, replaced: bool) -> ReviewSaved:
-    """Plan against actual for a reviewed day."""
+def review_outcome(current: Today, record: DayRecord, replaced: bool, streak: int) -> ReviewSaved:
+    """Plan against actual for a reviewed day, with the review streak as of that day."""
     kpis = [k for k in Kpi if k in record.planned or k in record.actual]
     lines = tuple(KpiLine(k, record.planned.get(k), record.actual.get(k)) for k in kpis)
     done = sum(t.done for t in record.tasks)
@@ -491,7 +493,9 @@ def review_outcome(current: Today, record: DayRecord, replaced: bool) -> ReviewS
     if record.tasks:
         parts.append(done * 100 // len(record.tasks))
     completion = sum(parts) // len(parts) if parts else None
-    return ReviewSaved(current, record, replaced, lines, done, completion, record.unfinished)
+    return ReviewSaved(
+        current, record, replaced, lines, done, completion, record.unfinished, streak
+    )
 
 
 def _note(notes: dict[str, object], key: str) -> str | None:

@@ -15,7 +15,7 @@ from coach.models import Person
 from coach.pace import KpiPace, day_pace, focus_kpi, weekly_targets
 from coach.ports import UnitOfWork
 from coach.repdays import month_bounds, rep_calendar, week_bounds
-from coach.weekly import WeekChecklist, rep_streak, week_checklist
+from coach.weekly import WeekChecklist, week_checklist
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +35,6 @@ def plan_context(uow: UnitOfWork, person: Person, now: datetime, day: date) -> P
     calendar = rep_calendar(current.calendar, records)
     targets = weekly_targets(uow, current.team.id, person.user_id)
     return PlanView(focus=focus_kpi(day), pace=day_pace(targets, records, calendar, day))
-
-
-def streak_of(uow: UnitOfWork, person: Person, now: datetime, day: date) -> int:
-    """The rep's review streak as of ``day``."""
-    current = checkins.today(uow, person, now)
-    return rep_streak(uow, current.team, person.user_id, day, current.calendar)
 
 
 def this_week(uow: UnitOfWork, person: Person, now: datetime) -> WeekChecklist:

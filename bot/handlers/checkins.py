@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import CoachContext
-from bot.handlers.common import contact_of, reply
+from bot.handlers.common import contact_of, reply, reply_text
 from bot.handlers.onboarding import ask_new_team_step, team_created
 from bot.keyboards import (
     BackToWork,
@@ -115,9 +115,10 @@ async def review_button(update: Update, context: CoachContext) -> None:
     skip = ReviewButton.unpack(query.data).skip
     await query.answer()
     if not skip:
+        # The task list turns into the next question: one edit instead of an edit and a send.
         person, asked = await context.services.as_person(contact_of(update), checkins.tasks_ticked)
-        await query.edit_message_reply_markup(None)
-        await _review_asked(update, person, asked)
+        text, markup = _review_question(person.language, asked)
+        await query.edit_message_text(text, reply_markup=markup)
         return
     await query.edit_message_reply_markup(None)
     await answer(update, context, None)
@@ -128,26 +129,26 @@ def _tasks_markup(lang: Lang, asked: checkins.ReviewAsked) -> InlineKeyboardMark
     return tasks_keyboard(labels, render(lang, "review/next"))
 
 
-async def _review_asked(update: Update, person: Person, asked: checkins.ReviewAsked) -> None:
+def _review_question(
+    lang: Lang, asked: checkins.ReviewAsked
+) -> tuple[str, InlineKeyboardMarkup | None]:
     markup = None
     if asked.step == "tasks":
-        markup = _tasks_markup(person.language, asked)
+        markup = _tasks_markup(lang, asked)
     elif asked.step in {"numbers", "objection"}:
-        markup = one_button(
-            ReviewButton(skip=True), render(person.language, f"review/skip_{asked.step}")
-        )
-    await reply(
-        update, person.language, f"review/ask_{asked.step}", asked=asked, reply_markup=markup
-    )
+        markup = one_button(ReviewButton(skip=True), render(lang, f"review/skip_{asked.step}"))
+    return render(lang, f"review/ask_{asked.step}", asked=asked), markup
+
+
+async def _review_asked(update: Update, person: Person, asked: checkins.ReviewAsked) -> None:
+    text, markup = _review_question(person.language, asked)
+    await reply_text(update, text, reply_markup=markup)
 
 
 async def _review_saved(
     update: Update, context: CoachContext, person: Person, saved: checkins.ReviewSaved
 ) -> None:
-    _, streak = await context.services.as_person(
-        contact_of(update), weekly_view.streak_of, saved.today.day
-    )
-    await reply(update, person.language, "review/saved", saved=saved, streak=streak)
+    await reply(update, person.language, "review/saved", saved=saved, streak=saved.streak)
 
 
 # --- answers to open flows -------------------------------------------------------------------

@@ -47,11 +47,16 @@ async def reply(
     **values: object,
 ) -> Message | None:
     """Render ``template`` and send it to the chat the update came from."""
+    return await reply_text(update, render(lang, template, **values), reply_markup=reply_markup)
+
+
+async def reply_text(update: Update, html: str, *, reply_markup: object = None) -> Message | None:
+    """Send rendered ``html`` to the chat the update came from (split if over-long)."""
     message = update.effective_message
     chat = update.effective_chat
     if chat is None:
         return None
-    parts = split_message(render(lang, template, **values))
+    parts = split_message(html)
     sent = None
     for index, part in enumerate(parts):
         markup = reply_markup if index == len(parts) - 1 else None
