@@ -3,7 +3,8 @@
 ``python -m bench._sender --database URL --api URL [--rate 30] [--paid] [--in-flight 8]``
 builds the Application the way production does (``bot.app.build_application``: HTML default,
 PTB's AIORateLimiter), runs an ``OutboxSender`` on the real clock until the outbox has nothing
-pending, and prints its counters as one JSON line.
+pending, and prints its counters as one JSON line. ``--bare`` sends the same messages with
+plain ``send_message`` calls from ``--in-flight`` workers and records nothing: the ceiling.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import asyncio
 import json
 import logging
 import time
+from collections import deque
 from dataclasses import asdict
 
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import ApplicationBuilder
 
 from bench._standin import TOKEN
@@ -22,7 +25,7 @@ from bot.app import build_application
 from bot.delivery import OutboxSender
 from bot.delivery.http import AiohttpRequest
 from bot.services import Services, SystemClock
-from bot.settings import load_settings
+from bot.settings import DeliverySettings, load_settings
 from coach.outbox import Delivery
 from storage.db import make_engine
 from storage.uow import Database
@@ -42,6 +45,28 @@ def use_aiohttp() -> None:
         return build(self)
 
     ApplicationBuilder.build = build_with_aiohttp  # type: ignore[method-assign,assignment]
+
+
+async def send_bare(
+    bot: Bot, database: Database, delivery: DeliverySettings, workers: int
+) -> float:
+    """The ceiling: the same messages with plain ``send_message`` calls, no outbox writes."""
+    with database.unit_of_work() as uow:
+        queue = deque(uow.outbox.claim(SystemClock().now(), 1_000_000))
+    extra = {"allow_paid_broadcast": True} if delivery.allow_paid_broadcast else {}
+
+    async def worker() -> None:
+        while queue:
+            message = queue.popleft().message
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+                 for row in message.buttons]
+            )  # fmt: skip
+            await bot.send_message(message.chat_id, message.text, reply_markup=markup, **extra)
+
+    started = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    return time.monotonic() - started
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -65,6 +90,10 @@ async def main(args: argparse.Namespace) -> None:
         use_aiohttp()
     application = build_application(Services(settings, database, clock))
     async with application:
+        if args.bare:
+            seconds = await send_bare(application.bot, database, delivery, args.in_flight)
+            print(json.dumps({"seconds": seconds, "bare": True}), flush=True)
+            return
         sender = OutboxSender(application.bot, database.unit_of_work, clock, delivery)
         started = time.monotonic()
         sender.start()
@@ -84,5 +113,6 @@ if __name__ == "__main__":
     parser.add_argument("--paid", action="store_true")
     parser.add_argument("--in-flight", type=int, default=8)
     parser.add_argument("--transport", choices=("httpx", "aiohttp"), default="httpx")
+    parser.add_argument("--bare", action="store_true", help="send without the outbox sender")
     logging.basicConfig(level=logging.ERROR)
     asyncio.run(main(parser.parse_args()))

@@ -61,12 +61,17 @@ class Run:
     fault_rate: float = 0.0
     kill: bool = False
     transport: str = "httpx"
+    bare: bool = False
 
 
 RUNS = {
     "cap30": Run("cap30", 30, paid=False, in_flight=8),
     "cap1000": Run("cap1000", 1000, paid=True, in_flight=8),
     "cap1000-aiohttp": Run("cap1000-aiohttp", 1000, paid=True, in_flight=16, transport="aiohttp"),
+    "bare1000": Run("bare1000", 1000, paid=True, in_flight=8, bare=True),
+    "bare1000-aiohttp": Run(
+        "bare1000-aiohttp", 1000, paid=True, in_flight=16, transport="aiohttp", bare=True
+    ),
     "faults": Run("faults", 30, paid=False, in_flight=8, fault_rate=0.05),
     "kill": Run("kill", 1000, paid=True, in_flight=16, kill=True, transport="aiohttp"),
 }
@@ -110,6 +115,8 @@ def start_sender(url: str, api: str, run: Run) -> subprocess.Popen[str]:
     ]  # fmt: skip
     if run.paid:
         command.append("--paid")
+    if run.bare:
+        command.append("--bare")
     return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
 
 
@@ -289,6 +296,9 @@ def describe(result: Result, user_ids_count: int) -> list[object]:
         rate = f"{result.rate:.1f}"
         fraction = f"{result.rate / run.rate:.3f}"
         middle = f"{result.middle_rate:.1f} ({result.middle_rate / run.rate:.3f})"
+    if run.bare:
+        notes.append("bare send_message loop, no outbox (the ceiling)")
+        states = "(not recorded)"
     if refused:
         paused = result.sender.get("paused_seconds", 0.0)
         notes.append(f"sender paused {paused:.0f}s in all for 429s")

@@ -71,6 +71,9 @@ WRITE_RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)
 """Waits between attempts to record results when the database fails."""
 
 MAX_BATCH = 500
+WRITE_REST_SHARE = 0.5
+"""After each transaction the writer rests this share of the time it took, so that during a
+push it holds the database's write lock at most two thirds of the time."""
 MAX_WRITE_REST = 0.5
 """The longest the writer rests between two transactions (seconds)."""
 BLOCKED_PERSON = "blocked"
@@ -384,9 +387,9 @@ class OutboxSender:
     async def _write(self) -> None:
         """Record the answers gathered so far in one transaction.
 
-        The writer then rests as long as the transaction took, so it holds the database's write
-        lock at most half the time (SQLite has one writer: handlers must get their turn during a
-        push). Answers arriving meanwhile go into the next transaction.
+        The writer then rests half as long as the transaction took, so it holds the database's
+        write lock at most two thirds of the time (SQLite has one writer: handlers must get their
+        turn during a push). Answers arriving meanwhile go into the next transaction.
         """
         self._recording, self._unrecorded = self._unrecorded, []
         started = time.monotonic()
@@ -412,7 +415,8 @@ class OutboxSender:
                 self._closed.discard(outcome.chat_id)
         self._recording = []
         if not self._halt():
-            await asyncio.sleep(min(time.monotonic() - started, MAX_WRITE_REST))
+            rest = (time.monotonic() - started) * WRITE_REST_SHARE
+            await asyncio.sleep(min(rest, MAX_WRITE_REST))
 
     def _write_now(self, outcomes: Iterable[Outcome]) -> None:
         with self._uow() as uow:
