@@ -1,13 +1,12 @@
-"""An aiohttp transport for PTB (``ApplicationBuilder().request(AiohttpRequest())``), optional.
+"""An aiohttp transport for PTB; ``bot.app`` builds the Application with it.
 
-Not wired in by default. PTB's own transport, httpx, costs more CPU per request: in a
-standalone loop of ``send_message`` calls to the stand-in this machine spent about 1.7 ms of
-client CPU per call with httpx and 0.35 ms with this class. In the fan-out benchmark it lets
-the outbox sender go somewhat faster at 1000 msg/s, though there the outbox's own database work
-is what limits it (bench/README.md). It speaks what PTB's ``HTTPXRequest`` speaks:
-form-encoded parameters, multipart when files are attached, PTB's timeouts (there is no
-separate write timeout: aiohttp has none), and ``TimedOut`` / ``NetworkError`` for PTB to
-handle.
+PTB's default transport, httpx, costs more CPU per request: in a standalone loop of
+``send_message`` calls to the stand-in this machine spent about 1.7 ms of client CPU per call
+with httpx and 0.35 ms with this class; in the fan-out benchmark a bare ``send_message`` loop
+reached about 420 msg/s on httpx and 600-1,100 on this (bench/README.md). It speaks what PTB's
+``HTTPXRequest`` speaks: form-encoded parameters, multipart when files are attached, PTB's
+timeouts (there is no separate write timeout: aiohttp has none), and ``TimedOut`` /
+``NetworkError`` for PTB to handle.
 """
 
 from __future__ import annotations
