@@ -171,6 +171,10 @@ class OutboxRepository(Protocol):
         self, message_id: int, now: datetime, telegram_message_id: int | None
     ) -> None: ...
 
+    def mark_sent_many(self, sent: Iterable[tuple[int, datetime, int | None]]) -> None:
+        """``mark_sent`` for many ``(message_id, now, telegram_message_id)`` in one statement."""
+        ...
+
     def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
         """Count a failed attempt and leave the message pending until ``not_before``."""
         ...

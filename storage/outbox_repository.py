@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -129,6 +129,26 @@ class SqlOutbox:
             telegram_message_id=telegram_message_id,
             attempts=OUTBOX.c.attempts + 1,
         )
+
+    def mark_sent_many(self, sent: Iterable[tuple[int, datetime, int | None]]) -> None:
+        rows = [
+            {"message_id": message_id, "sent_at": now, "telegram_message_id": telegram_id}
+            for message_id, now, telegram_id in sent
+        ]
+        if not rows:
+            return
+        self._s.flush()
+        statement = (
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("message_id"))
+            .values(
+                state=Delivery.SENT.value,
+                sent_at=bindparam("sent_at"),
+                telegram_message_id=bindparam("telegram_message_id"),
+                attempts=OUTBOX.c.attempts + 1,
+            )
+        )
+        self._s.connection().execute(statement, rows)  # one executemany
 
     def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
         self._update(

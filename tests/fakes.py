@@ -305,6 +305,10 @@ class _Outbox:
         q.state, q.sent_at, q.telegram_message_id = Delivery.SENT, now, telegram_message_id
         q.attempts += 1
 
+    def mark_sent_many(self, sent: Iterable[tuple[int, datetime, int | None]]) -> None:
+        for message_id, now, telegram_message_id in sent:
+            self.mark_sent(message_id, now, telegram_message_id)
+
     def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
         q = self.s.outbox[message_id]
         q.attempts += 1

@@ -172,6 +172,20 @@ def test_delivery_outcomes(uow_factory):
         assert uow.outbox.has("r")
 
 
+def test_many_messages_are_marked_sent_in_one_call(uow_factory):
+    with uow_factory() as uow:
+        uow.outbox.add([message(f"k{i}", chat_id=i) for i in range(5)], NOW)
+        uow.commit()
+    with uow_factory() as uow:
+        claimed = uow.outbox.claim(NOW, 10)
+        uow.outbox.mark_sent_many((q.id, NOW, 1000 + i) for i, q in enumerate(claimed[:3]))
+        uow.outbox.mark_sent_many([])
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.outbox.counts() == {Delivery.SENT: 3, Delivery.PENDING: 2}
+        assert [q.message.key for q in uow.outbox.claim(NOW, 10)] == ["k3", "k4"]
+
+
 def test_the_outbox_is_rolled_back_with_the_transaction(uow_factory):
     with uow_factory() as uow:
         uow.outbox.add([message("a")], NOW)
