@@ -10,10 +10,14 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.logs import configure_logging
 from bot.settings import DEFAULT_CONFIG, Settings, SettingsError, load_settings
 from coach.kpis import Kpi
+
+if TYPE_CHECKING:
+    from storage.uow import Database
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -146,15 +150,23 @@ def _instant(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _tick(settings: Settings, args: argparse.Namespace) -> int:
+def _database(settings: Settings) -> Database | None:
+    """The migrated database, or ``None`` after saying how to migrate it."""
     from bot.runner import SchemaOutOfDate, open_database
+
+    try:
+        return open_database(settings.database.url)
+    except SchemaOutOfDate as exc:
+        print(f"salescoach: {exc}", file=sys.stderr)
+        return None
+
+
+def _tick(settings: Settings, args: argparse.Namespace) -> int:
     from bot.scheduler import run_tick
     from bot.services import Services, SystemClock
 
-    try:
-        database = open_database(settings.database.url)
-    except SchemaOutOfDate as exc:
-        print(f"salescoach: {exc}", file=sys.stderr)
+    database = _database(settings)
+    if database is None:
         return 3
     try:
         services = Services(settings=settings, database=database, clock=SystemClock())
@@ -170,14 +182,11 @@ def _tick(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _targets(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.runner import SchemaOutOfDate, open_database
     from coach.errors import CoachError
     from coach.targets import effective_targets, parse_target_args, set_weekly_targets
 
-    try:
-        database = open_database(settings.database.url)
-    except SchemaOutOfDate as exc:
-        print(f"salescoach: {exc}", file=sys.stderr)
+    database = _database(settings)
+    if database is None:
         return 3
     try:
         with database.unit_of_work() as uow:

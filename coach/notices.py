@@ -32,8 +32,28 @@ from coach.pace import KpiPace
 from coach.weekly import WeekChecklist, percent
 
 
+class _ToRep:
+    """The envelope of a notice sent privately to ``person`` about ``team``."""
+
+    __slots__ = ()
+    person: Person
+    team: Team
+
+    @property
+    def chat_id(self) -> int:
+        return self.person.user_id
+
+    @property
+    def user_id(self) -> int:
+        return self.person.user_id
+
+    @property
+    def team_id(self) -> int:
+        return self.team.id
+
+
 @dataclass(frozen=True, slots=True)
-class PlanPrompt:
+class PlanPrompt(_ToRep):
     """The morning plan prompt to one rep.
 
     Attributes:
@@ -64,21 +84,9 @@ class PlanPrompt:
     def key(self) -> str:
         return plan_key(self.person.user_id, self.day)
 
-    @property
-    def chat_id(self) -> int:
-        return self.person.user_id
-
-    @property
-    def user_id(self) -> int:
-        return self.person.user_id
-
-    @property
-    def team_id(self) -> int:
-        return self.team.id
-
 
 @dataclass(frozen=True, slots=True)
-class ReviewPrompt:
+class ReviewPrompt(_ToRep):
     """The evening review prompt to one rep; ``record`` is the day so far (the plan), if any."""
 
     kind: ClassVar[str] = "review"
@@ -94,21 +102,9 @@ class ReviewPrompt:
     def key(self) -> str:
         return review_key(self.person.user_id, self.day)
 
-    @property
-    def chat_id(self) -> int:
-        return self.person.user_id
-
-    @property
-    def user_id(self) -> int:
-        return self.person.user_id
-
-    @property
-    def team_id(self) -> int:
-        return self.team.id
-
 
 @dataclass(frozen=True, slots=True)
-class Nudge:
+class Nudge(_ToRep):
     """One reminder that today's plan or review is still missing.
 
     Attributes:
@@ -131,18 +127,6 @@ class Nudge:
     @property
     def key(self) -> str:
         return nudge_key(self.check_in, self.person.user_id, self.day)
-
-    @property
-    def chat_id(self) -> int:
-        return self.person.user_id
-
-    @property
-    def user_id(self) -> int:
-        return self.person.user_id
-
-    @property
-    def team_id(self) -> int:
-        return self.team.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +239,7 @@ class Escalation:
 
 
 @dataclass(frozen=True, slots=True)
-class WeeklySummary:
+class WeeklySummary(_ToRep):
     """The weekly checklist (周结) pushed to one rep at the team's week-end time."""
 
     kind: ClassVar[str] = "weekly_summary"
@@ -270,18 +254,6 @@ class WeeklySummary:
     @property
     def key(self) -> str:
         return week_key(self.person.user_id, self.checklist.week_start)
-
-    @property
-    def chat_id(self) -> int:
-        return self.person.user_id
-
-    @property
-    def user_id(self) -> int:
-        return self.person.user_id
-
-    @property
-    def team_id(self) -> int:
-        return self.team.id
 
 
 Notice = PlanPrompt | ReviewPrompt | Nudge | DailySummary | Escalation | WeeklySummary
