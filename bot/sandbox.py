@@ -372,7 +372,7 @@ def _traveller(
     zone = ZoneInfo(services.settings.team_defaults.timezone)
 
     async def travel(text: str) -> None:
-        from bot.delivery import OutboxSender, sender_of
+        from bot.delivery import sender_of
         from bot.scheduler import run_tick
 
         if text:
@@ -389,16 +389,7 @@ def _traveller(
         if not report.stored:
             terminal.say("  (nothing is due at this time)")
             return
-        try:
-            sender = sender_of(application)  # type: ignore[arg-type]
-        except LookupError:  # no background sender in this build: send from here
-            sender = OutboxSender(
-                application.bot,  # type: ignore[attr-defined]
-                services.database.unit_of_work,
-                clock,
-                services.settings.delivery,
-            )
-            await sender.drain()
+        sender = sender_of(application)  # type: ignore[arg-type]
         sender.wake()
         for _ in range(100):  # wait until what this tick queued has been sent
             counts = await services.run(lambda uow: uow.outbox.counts())

@@ -73,10 +73,7 @@ async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = context.application.bot_data.services  # type: ignore[attr-defined]
     report = await run_tick(services)
     if report.stored:
-        try:
-            sender_of(context.application).wake()  # send now, not at the sender's next poll
-        except LookupError:
-            log.debug("no outbox sender in this process; another one will send")
+        sender_of(context.application).wake()  # send now, not at the sender's next poll
 
 
 def schedule_ticks(application: Application) -> None:  # type: ignore[type-arg]

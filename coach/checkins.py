@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from coach import errors
+from coach import errors, repdays
 from coach.calendar import WorkCalendar
 from coach.days import (
     MUST_TASKS,
@@ -29,6 +29,7 @@ from coach.days import (
 from coach.kpis import InvalidKpiEntry, Kpi, parse_kpis
 from coach.models import Dialog, Membership, Person, Team
 from coach.ports import UnitOfWork
+from coach.repdays import CARRY_OVER_LOOKBACK
 from coach.rhythm import deadline_instant
 from coach.text import clean_line
 from coach.weekly import percent, rep_streak
@@ -105,10 +106,6 @@ class Today:
     def is_working_day(self) -> bool:
         return self.calendar.is_working_day(self.day)
 
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.team.timezone)
-
 
 def today(uow: UnitOfWork, person: Person, now: datetime) -> Today:
     """The person's team day at ``now``; refuses people outside a team."""
@@ -118,7 +115,7 @@ def today(uow: UnitOfWork, person: Person, now: datetime) -> Today:
         raise errors.NotInTeam()
     zone = ZoneInfo(team.timezone)
     day = now.astimezone(zone).date()
-    calendar = WorkCalendar.from_schedule(team.schedule, team.schedule.country)
+    calendar = repdays.team_calendar(team)
     deadline = deadline_instant(day, zone, team.schedule)
     return Today(team, membership, day, deadline, calendar)
 
@@ -136,27 +133,11 @@ def _record(uow: UnitOfWork, person: Person, current: Today) -> DayRecord:
     return found or DayRecord(person.user_id, current.team.id, current.day)
 
 
-def previous_working_day(calendar: WorkCalendar, day: date) -> date:
-    """The last working day before ``day`` (looks back at most a year)."""
-    candidate = day - timedelta(days=1)
-    for _ in range(366):
-        if calendar.is_working_day(candidate):
-            return candidate
-        candidate -= timedelta(days=1)
-    return day - timedelta(days=1)
-
-
 def carry_over(uow: UnitOfWork, person: Person, current: Today) -> tuple[Task, ...]:
-    """Unfinished tasks of the last reviewed day before today, offered for today's plan."""
-    start = current.day - timedelta(days=14)
-    earlier = [
-        r
-        for r in uow.days.of_user(person.user_id, start, current.day - timedelta(days=1))
-        if r.has_review and r.tasks
-    ]
-    if not earlier:
-        return ()
-    return tuple(Task(t.text, must=True) for t in earlier[-1].unfinished)
+    """The unfinished tasks offered for today's plan: the same rule as the morning prompt's."""
+    start = current.day - CARRY_OVER_LOOKBACK
+    records = uow.days.of_user(person.user_id, start, current.day - timedelta(days=1))
+    return repdays.carry_over(records, current.day)
 
 
 # --- the plan ------------------------------------------------------------------------------
@@ -622,13 +603,9 @@ class ReflectionAsked:
     question: int  # 0, 1, 2
 
 
-def week_start_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def start_reflection(uow: UnitOfWork, person: Person, now: datetime) -> ReflectionAsked:
     current = today(uow, person, now)
-    week = week_start_of(current.day)
+    week = repdays.week_bounds(current.day)[0]
     expires = now + timedelta(hours=12)
     data = {"week": week.isoformat(), "answers": []}
     uow.dialogs.save(Dialog(person.user_id, REFLECT, REFLECTION_FIELDS[0], data, expires))
