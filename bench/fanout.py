@@ -69,14 +69,14 @@ class Run:
 
 RUNS = {
     "cap30": Run("cap30", 30, paid=False, in_flight=8),
-    "bare1000": Run("bare1000", 1000, paid=True, in_flight=16, bare=True),
-    "cap1000": Run("cap1000", 1000, paid=True, in_flight=16),
+    "bare1000": Run("bare1000", 1000, paid=True, in_flight=32, bare=True),
+    "cap1000": Run("cap1000", 1000, paid=True, in_flight=32),
     "bare1000-httpx": Run(
         "bare1000-httpx", 1000, paid=True, in_flight=8, transport="httpx", bare=True
     ),
     "cap1000-httpx": Run("cap1000-httpx", 1000, paid=True, in_flight=8, transport="httpx"),
     "faults": Run("faults", 30, paid=False, in_flight=8, fault_rate=0.05),
-    "kill": Run("kill", 1000, paid=True, in_flight=16, kill=True),
+    "kill": Run("kill", 1000, paid=True, in_flight=32, kill=True),
 }
 
 STALL_SECONDS = 120
@@ -120,6 +120,9 @@ def start_sender(url: str, api: str, run: Run) -> subprocess.Popen[str]:
         command.append("--paid")
     if run.bare:
         command.append("--bare")
+    wrap = os.environ.get("BENCH_SENDER_WRAP")
+    if wrap:
+        command = [*wrap.split(), *command]
     return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
 
 

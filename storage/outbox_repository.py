@@ -138,6 +138,21 @@ class SqlOutbox:
         if not rows:
             return
         self._s.flush()
+        if self._s.get_bind().dialect.name == "postgresql":
+            # One statement for the batch, the rows as one JSON document (as in ``add``):
+            # psycopg's executemany still makes one UPDATE per row on the server.
+            document = json.dumps(
+                [
+                    {
+                        "id": row["message_id"],
+                        "sent_at": _utc(row["sent_at"]).isoformat(),
+                        "telegram_message_id": row["telegram_message_id"],
+                    }
+                    for row in rows
+                ]
+            )
+            self._s.execute(_BULK_MARK_SENT, {"rows": document, "sent": Delivery.SENT.value})
+            return
         statement = (
             update(OUTBOX)
             .where(OUTBOX.c.id == bindparam("message_id"))
@@ -207,6 +222,14 @@ _BULK_INSERT = text(
         columns=", ".join(f'"{name}"' for name in _BULK_COLUMNS),
         typed=", ".join(f'"{name}" {kind}' for name, kind in _BULK_COLUMNS.items()),
     )
+)
+
+_BULK_MARK_SENT = text(
+    "UPDATE outbox SET state = :sent, sent_at = r.sent_at, "
+    "telegram_message_id = r.telegram_message_id, attempts = outbox.attempts + 1 "
+    "FROM json_to_recordset(CAST(:rows AS json)) "
+    "AS r(id integer, sent_at timestamptz, telegram_message_id bigint) "
+    "WHERE outbox.id = r.id"
 )
 
 

@@ -11,11 +11,15 @@ timeouts (there is no separate write timeout: aiohttp has none), and ``TimedOut`
 
 from __future__ import annotations
 
+import json
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+JSON_BODY = {"Content-Type": "application/json"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -74,7 +78,8 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(
             total=None, connect=waiting, sock_connect=connect, sock_read=read
         )
-        data: aiohttp.FormData | dict[str, str] | None = None
+        data: aiohttp.FormData | bytes | None = None
+        headers = None
         if request_data is not None:
             files = request_data.multipart_data
             if files:
@@ -85,9 +90,12 @@ class AiohttpRequest(BaseRequest):
                     form.add_field(name, content, filename=filename, content_type=mime_type)
                 data = form
             else:
-                data = request_data.json_parameters
+                data = json.dumps(request_data.parameters, ensure_ascii=False).encode()
+                headers = JSON_BODY
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+            async with self._session.request(
+                method, url, data=data, headers=headers, timeout=timeout
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
