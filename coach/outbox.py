@@ -17,9 +17,11 @@ class Delivery(StrEnum):
     """Where an outbox message stands."""
 
     PENDING = "pending"
+    SENDING = "sending"  # handed to Telegram, its answer not yet recorded
     SENT = "sent"
     BLOCKED = "blocked"  # the recipient blocked the bot (or the chat is gone): never retried
     FAILED = "failed"  # a permanent error, or retries exhausted
+    UNKNOWN = "unknown"  # the sender died while SENDING: it may have arrived; never resent
 
 
 @dataclass(frozen=True, slots=True)

@@ -167,6 +167,22 @@ class OutboxRepository(Protocol):
         """
         ...
 
+    def start_sending(self, message_ids: Iterable[int], now: datetime) -> None:
+        """Mark these pending messages ``SENDING``: about to be handed to Telegram.
+
+        Committed before the first byte goes out, so that after a crash the sender knows which
+        messages may have arrived (``settle_interrupted``) instead of sending them again.
+        """
+        ...
+
+    def settle_interrupted(self, now: datetime) -> int:
+        """Make every ``SENDING`` message ``UNKNOWN`` (final); return how many.
+
+        Called when a sender starts: one left ``SENDING`` was under way when the previous
+        process stopped, and it may or may not have reached the chat.
+        """
+        ...
+
     def mark_sent(
         self, message_id: int, now: datetime, telegram_message_id: int | None
     ) -> None: ...
@@ -176,7 +192,7 @@ class OutboxRepository(Protocol):
         ...
 
     def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
-        """Count a failed attempt and leave the message pending until ``not_before``."""
+        """Count a failed attempt and make the message pending again until ``not_before``."""
         ...
 
     def give_up(self, message_id: int, state: Delivery, now: datetime, error: str) -> None:

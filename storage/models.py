@@ -283,7 +283,9 @@ class OutboxRow(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        CheckConstraint("state IN ('pending', 'sent', 'blocked', 'failed')", name="state"),
+        CheckConstraint(
+            "state IN ('pending', 'sending', 'sent', 'blocked', 'failed', 'unknown')", name="state"
+        ),
         Index("ix_outbox_state_not_before", "state", "not_before", "id"),
         Index("ix_outbox_user_day", "user_id", "day"),
         Index("ix_outbox_chat_state", "chat_id", "state"),

@@ -37,6 +37,7 @@ ERROR_LENGTH = 200
 """``last_error`` is cut to this many characters (it holds error names and codes)."""
 
 BLOCKED_ERROR = "blocked"
+INTERRUPTED_ERROR = "interrupted while sending"
 
 
 class SqlOutbox:
@@ -121,6 +122,24 @@ class SqlOutbox:
             query = query.with_for_update(skip_locked=True)
         return [_queued(row) for row in self._s.execute(query)]
 
+    def start_sending(self, message_ids: Iterable[int], now: datetime) -> None:
+        self._s.flush()
+        for chunk in chunks(list(message_ids)):
+            self._s.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(chunk), OUTBOX.c.state == Delivery.PENDING.value)
+                .values(state=Delivery.SENDING.value)
+            )
+
+    def settle_interrupted(self, now: datetime) -> int:
+        self._s.flush()
+        result = self._s.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.state == Delivery.SENDING.value)
+            .values(state=Delivery.UNKNOWN.value, last_error=INTERRUPTED_ERROR)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     def mark_sent(self, message_id: int, now: datetime, telegram_message_id: int | None) -> None:
         self._update(
             message_id,
@@ -168,6 +187,7 @@ class SqlOutbox:
     def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
         self._update(
             message_id,
+            state=Delivery.PENDING.value,
             not_before=not_before,
             last_error=error[:ERROR_LENGTH],
             attempts=OUTBOX.c.attempts + 1,

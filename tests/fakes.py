@@ -300,6 +300,18 @@ class _Outbox:
             for i, q in due[:limit]
         ]
 
+    def start_sending(self, message_ids: Iterable[int], now: datetime) -> None:
+        for message_id in message_ids:
+            q = self.s.outbox[message_id]
+            if q.state is Delivery.PENDING:
+                q.state = Delivery.SENDING
+
+    def settle_interrupted(self, now: datetime) -> int:
+        interrupted = [q for q in self.s.outbox.values() if q.state is Delivery.SENDING]
+        for q in interrupted:
+            q.state, q.error = Delivery.UNKNOWN, "interrupted while sending"
+        return len(interrupted)
+
     def mark_sent(self, message_id: int, now: datetime, telegram_message_id: int | None) -> None:
         q = self.s.outbox[message_id]
         q.state, q.sent_at, q.telegram_message_id = Delivery.SENT, now, telegram_message_id
@@ -312,7 +324,7 @@ class _Outbox:
     def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
         q = self.s.outbox[message_id]
         q.attempts += 1
-        q.not_before, q.error = not_before, error
+        q.state, q.not_before, q.error = Delivery.PENDING, not_before, error
 
     def give_up(self, message_id: int, state: Delivery, now: datetime, error: str) -> None:
         q = self.s.outbox[message_id]

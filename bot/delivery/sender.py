@@ -10,10 +10,12 @@ How a message goes out:
    time, at most one message per private chat every ``per_chat_seconds`` and one per group
    every ``60 / group_messages_per_minute`` seconds (counted from Telegram's answer to the
    previous one). At most ``max_in_flight`` sends are under way, each paced to
-   ``messages_per_second`` overall. The Application's ``AIORateLimiter`` (``bot.delivery.wiring``)
-   additionally holds the bot as a whole to Telegram's caps, handler replies included; since
-   the sender never has more than ``max_in_flight`` requests in front of it, a reply to a user
-   waits behind a handful of outbox messages, never behind a push.
+   ``messages_per_second`` overall. The messages whose turn has come are marked ``SENDING`` in
+   one transaction (``outbox.start_sending``), committed before any of them goes out. The
+   Application's ``AIORateLimiter`` (``bot.delivery.wiring``) additionally holds the bot as a
+   whole to Telegram's caps, handler replies included; since the sender never has more than
+   ``max_in_flight`` requests in front of it, a reply to a user waits behind a handful of
+   outbox messages, never behind a push.
 3. **Send** ``sendMessage`` through ``bot.do_api_request`` (so through the Application's rate
    limiter and transport, with its errors), passing the bot's default parse mode and link
    preview options and ``allow_paid_broadcast=True`` when configured. Only the message id of
@@ -24,14 +26,18 @@ How a message goes out:
    ``retry_later``, or a final ``BLOCKED`` / ``FAILED`` (see ``bot.delivery.outcomes``). A 429
    also pauses the whole sender for ``retry_after``.
 
-Crash safety: a message stays pending in the database until its final state is recorded, so
-nothing is lost. A message is recorded as sent right after Telegram accepted it; if the
-process dies (SIGKILL, power loss) between the two, that message is sent again after the
-restart. So at worst the messages sent but not yet recorded at the moment of the crash are
-duplicated, and there are never more than ``2 * max_in_flight`` of those (at most
-``max_in_flight`` under way, the rest answered and waiting for their transaction); nothing else
-is. A timed-out request Telegram did carry out is also sent again (at-least-once, as with any
-HTTP API).
+Crash safety: ``sendMessage`` cannot be made idempotent, so a process that dies (SIGKILL,
+power loss) while messages are on their way cannot know which of them arrived. Those are
+exactly the rows left ``SENDING``. A sender that starts makes them ``UNKNOWN`` — a final state,
+never sent again (``outbox.settle_interrupted``, logged with their number) — because a duplicate
+push is the noise reps complain about most, while a missed prompt is followed by its nudge.
+Everything else is exact: a message not yet marked stays pending and is sent after the
+restart; one recorded is never sent again. The uncertain ones are never more than
+``2 * max_in_flight`` (at most ``max_in_flight`` under way, the rest answered and waiting for
+their transaction, and those did arrive); the ones really lost are those marked but not yet
+written to the socket at the crash, since the mark is committed just before the requests go.
+A timed-out request is retried (it may have been carried out: at-least-once, as with any HTTP
+API); a stop (``stop``) finishes and records what is under way, so it leaves nothing uncertain.
 
 Two senders on one database: claimed rows are protected only by this process's own memory
 (it never claims a row it already holds). The claim's row lock lasts only for the claim
@@ -102,6 +108,7 @@ class SenderStats:
     blocked: int = 0
     failed: int = 0
     skipped_blocked: int = 0
+    interrupted: int = 0
     claims: int = 0
     writes: int = 0
     paused_seconds: float = 0.0
@@ -146,7 +153,10 @@ class OutboxSender:
                 self._extra["link_preview_options"] = defaults.link_preview_options.to_dict()
 
         self._held: dict[int, QueuedMessage] = {}  # claimed, not yet sent; oldest first
-        self._sending: dict[asyncio.Task[Outcome | None], QueuedMessage] = {}
+        self._starting: list[QueuedMessage] = []  # their turn has come: pace, mark, send
+        self._marking: list[QueuedMessage] = []  # being marked SENDING
+        self._starter: asyncio.Task[list[QueuedMessage]] | None = None
+        self._sending: dict[asyncio.Task[Outcome], QueuedMessage] = {}
         self._busy: set[int] = set()  # chats with a send under way
         self._unrecorded: list[Outcome] = []
         self._recording: list[Outcome] = []
@@ -161,6 +171,7 @@ class OutboxSender:
         self._done: deque[asyncio.Task[Any]] = deque()
         self._changed = asyncio.Event()
         self._stopping = False
+        self._recovered = False
         self._task: asyncio.Task[None] | None = None
         self._halt: Callable[[], bool] = lambda: self._stopping
         self.stats = SenderStats()
@@ -194,7 +205,39 @@ class OutboxSender:
 
         Never more than ``2 * max_in_flight``.
         """
-        return len(self._sending) + len(self._unrecorded) + len(self._recording)
+        return self._unsettled()
+
+    def _unsettled(self) -> int:
+        return (
+            len(self._starting)
+            + len(self._marking)
+            + len(self._sending)
+            + len(self._unrecorded)
+            + len(self._recording)
+        )
+
+    async def recover(self) -> int:
+        """Make the messages a stopped process left ``SENDING`` ``UNKNOWN``; return how many.
+
+        ``run`` calls it once before sending anything; only one sender may use the database.
+        """
+        async with self._db:
+            count = await asyncio.to_thread(self._recover_now)
+        self._recovered = True
+        self.stats.interrupted += count
+        if count:
+            log.warning(
+                "%d outbox messages were on their way when the bot last stopped; they may have "
+                "arrived, so they are recorded as unknown and not sent again",
+                count,
+            )
+        return count
+
+    def _recover_now(self) -> int:
+        with self._uow() as uow:
+            count = uow.outbox.settle_interrupted(self._clock.now())
+            uow.commit()
+        return count
 
     async def run(self, stop: Callable[[], bool] | None = None) -> None:
         """Send until ``stop()`` is true or ``stop`` is called, resting when nothing is due."""
@@ -206,6 +249,8 @@ class OutboxSender:
         while not halt():
             self._wake.clear()
             try:
+                if not self._recovered:
+                    await self.recover()
                 await self.drain()
             except Exception:
                 log.exception("outbox sender failed; trying again shortly")
@@ -236,14 +281,17 @@ class OutboxSender:
                 ):
                     self._claimer = self._spawn(self._claim())
                 self._dispatch(now)
+            if self._starter is None and self._starting:
+                self._starter = self._spawn(self._start())
             if self._writer is None and self._unrecorded:
                 self._writer = self._spawn(self._write())
-            if not (self._sending or self._claimer or self._writer):
+            if not (self._sending or self._starter or self._claimer or self._writer):
                 break
             await self._changed.wait()
             self._changed.clear()
         if self._halt():
             self._held.clear()  # still pending in the database
+            self._starting.clear()
         return self.stats
 
     def _spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
@@ -267,8 +315,11 @@ class OutboxSender:
     def _dispatch(self, now: datetime) -> None:
         # At most max_in_flight sends under way, and at most 2 * max_in_flight messages sent
         # but not yet recorded (under way or answered): what a crash could send twice.
-        unrecorded = len(self._sending) + len(self._unrecorded) + len(self._recording)
-        free = min(self._in_flight - len(self._sending), 2 * self._in_flight - unrecorded)
+        starting = len(self._starting) + len(self._marking)
+        free = min(
+            self._in_flight - len(self._sending) - starting,
+            2 * self._in_flight - self._unsettled(),
+        )
         if free <= 0 or not self._held:
             return
         picked: list[QueuedMessage] = []
@@ -293,13 +344,42 @@ class OutboxSender:
         for queued in picked:
             del self._held[queued.id]
             self._busy.add(queued.message.chat_id)
-            self._sending[self._spawn(self._send(queued))] = queued
+            self._starting.append(queued)
 
-    async def _send(self, queued: QueuedMessage) -> Outcome | None:
-        """One attempt; ``None`` if it was called off (pause or stop) before anything was sent."""
+    async def _start(self) -> list[QueuedMessage]:
+        """Pace the next messages, mark them ``SENDING`` in one transaction, then send them.
+
+        Takes the first message in its turn and, with it, every next one the overall pace lets
+        go at once; returns those called off (a pause, a stop, a failed mark), still pending.
+        """
         await self._pace.acquire()
-        if self._halt() or self._paused(self._clock.now()):
-            return None
+        group = [self._starting.pop(0)]
+        while self._starting and self._pace.has_capacity():
+            await self._pace.acquire()
+            group.append(self._starting.pop(0))
+        now = self._clock.now()
+        if self._halt() or self._paused(now):
+            return group
+        self._marking = group
+        try:
+            async with self._db:
+                await asyncio.to_thread(self._start_now, [q.id for q in group], now)
+        except Exception:
+            log.exception("marking %d outbox messages as being sent failed", len(group))
+            return group
+        finally:
+            self._marking = []
+        for queued in group:
+            self._sending[self._spawn(self._send(queued))] = queued
+        return []
+
+    def _start_now(self, message_ids: list[int], now: datetime) -> None:
+        with self._uow() as uow:
+            uow.outbox.start_sending(message_ids, now)
+            uow.commit()
+
+    async def _send(self, queued: QueuedMessage) -> Outcome:
+        """One attempt; the message is ``SENDING`` in the database."""
         message = queued.message
         try:
             sent = await self._bot.do_api_request(SEND_MESSAGE, self._parameters(message))
@@ -333,12 +413,15 @@ class OutboxSender:
             self._writer = None
             task.result()
             return
+        if task is self._starter:
+            self._starter = None
+            for queued in task.result():  # called off: pending, waiting for its turn again
+                self._busy.discard(queued.message.chat_id)
+                self._held[queued.id] = queued
+            return
         queued = self._sending.pop(task)
         self._busy.discard(queued.message.chat_id)
-        outcome: Outcome | None = task.result()
-        if outcome is None:
-            self._held[queued.id] = queued
-            return
+        outcome: Outcome = task.result()
         gap = self._private_gap if outcome.chat_id > 0 else self._group_gap
         self._next_slot[outcome.chat_id] = outcome.at + gap
         self._unrecorded.append(outcome)
@@ -371,6 +454,8 @@ class OutboxSender:
 
     def _known(self) -> set[int]:
         known = set(self._held)
+        known.update(q.id for q in self._starting)
+        known.update(q.id for q in self._marking)
         known.update(q.id for q in self._sending.values())
         known.update(o.id for o in self._unrecorded)
         known.update(o.id for o in self._recording)
@@ -421,7 +506,8 @@ class OutboxSender:
             except Exception:
                 if wait is None or self._halt():
                     log.exception(
-                        "recording %d outbox results failed; they will be sent again",
+                        "recording %d outbox results failed; they stay 'sending' and will be "
+                        "recorded as unknown when a sender starts",
                         len(self._recording),
                     )
                     break

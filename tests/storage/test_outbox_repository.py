@@ -172,6 +172,36 @@ def test_delivery_outcomes(uow_factory):
         assert uow.outbox.has("r")
 
 
+def test_messages_being_sent_are_not_claimed_again_and_a_restart_settles_them(uow_factory):
+    with uow_factory() as uow:
+        uow.outbox.add(
+            [message(key, chat_id=chat) for key, chat in (("a", 1), ("b", 2), ("c", 3))], NOW
+        )
+        uow.commit()
+    with uow_factory() as uow:
+        ids = {q.message.key: q.id for q in uow.outbox.claim(NOW, 10)}
+        uow.outbox.start_sending([ids["a"], ids["b"]], NOW)
+        uow.commit()
+    with uow_factory() as uow:
+        assert [q.message.key for q in uow.outbox.claim(NOW, 10)] == ["c"]
+        uow.outbox.retry_later(ids["b"], NOW + timedelta(seconds=5), "TimedOut")  # pending again
+        uow.outbox.give_up(ids["c"], Delivery.FAILED, NOW, "BadRequest")
+        uow.outbox.start_sending([ids["c"]], NOW)  # only pending messages start
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.outbox.counts() == {
+            Delivery.SENDING: 1, Delivery.PENDING: 1, Delivery.FAILED: 1
+        }  # fmt: skip
+        assert uow.outbox.settle_interrupted(NOW) == 1
+        assert uow.outbox.settle_interrupted(NOW) == 0
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.outbox.counts() == {
+            Delivery.UNKNOWN: 1, Delivery.PENDING: 1, Delivery.FAILED: 1
+        }  # fmt: skip
+        assert [q.message.key for q in uow.outbox.claim(NOW + timedelta(seconds=5), 10)] == ["b"]
+
+
 def test_many_messages_are_marked_sent_in_one_call(uow_factory):
     with uow_factory() as uow:
         uow.outbox.add([message(f"k{i}", chat_id=i) for i in range(5)], NOW)
