@@ -25,7 +25,8 @@ Runs (``--runs``):
   pauses the whole sender for 1 s, as Telegram asks, so the rate falls well below the cap:
   this run counts losses and duplicates;
 - ``kill``: 1000 msg/s, the sender process SIGKILLed once half the push is out, then started
-  again: duplicates against the sends that were accepted but not yet recorded at the kill.
+  again: what was marked ``sending`` at the kill becomes ``unknown`` and is not resent, so
+  duplicates should be 0; losses are the marked messages that had not reached the stand-in.
 
 Counting: the stand-in records every message it accepted (chat, time). Duplicates are extra
 messages to a chat, losses are reps with none; the outbox's final states are read back too.
@@ -211,7 +212,7 @@ class Result:
     states: dict[Delivery, int]
     sender: dict[str, Any]
     unrecorded_at_kill: int | None = None
-    in_flight_at_kill: int | None = None
+    sending_at_kill: int | None = None
 
     @property
     def rate(self) -> float:
@@ -251,7 +252,7 @@ def run_once(backend: str, url: str, run: Run, reps: int, teams: int, source: st
         if run.fault_rate:
             standin.call("POST", f"/faults?rate={run.fault_rate}&retry_after=1&seed=42")
         sender = start_sender(url, standin.api, run)
-        unrecorded = in_flight = None
+        unrecorded = sending = None
         progress, last_change = -1, time.monotonic()
         while sender.poll() is None:
             time.sleep(0.2)
@@ -267,8 +268,8 @@ def run_once(backend: str, url: str, run: Run, reps: int, teams: int, source: st
                 time.sleep(1.0)  # let the stand-in finish requests already on the wire
                 accepted = standin.call("GET", "/summary")["delivered"]
                 recorded = outbox_counts(url).get(Delivery.SENT, 0)
-                unrecorded = accepted - recorded
-                in_flight = unrecorded  # accepted by Telegram, not yet marked sent
+                unrecorded = accepted - recorded  # accepted by Telegram, not recorded sent
+                sending = outbox_counts(url).get(Delivery.SENDING, 0)  # marked, on their way
                 sender = start_sender(url, standin.api, run)
         assert sender.stdout is not None
         stats = json.loads(sender.stdout.read() or "{}")
@@ -278,7 +279,7 @@ def run_once(backend: str, url: str, run: Run, reps: int, teams: int, source: st
         received = [tuple(r) for r in standin.call("GET", "/received")["received"]]
         return Result(
             backend, run, reps, stored, tick_seconds, received,  # type: ignore[arg-type]
-            summary["refused"], outbox_counts(url), stats, unrecorded, in_flight,
+            summary["refused"], outbox_counts(url), stats, unrecorded, sending,
         )  # fmt: skip
     finally:
         standin.close()
@@ -293,8 +294,9 @@ def describe(result: Result, user_ids_count: int) -> list[object]:
     refused = sum(result.refused.values())
     notes = []
     if run.kill:
-        notes.append(f"killed at {result.reps // 2}; accepted, not yet recorded: "
-                     f"{result.unrecorded_at_kill}")  # fmt: skip
+        notes.append(f"killed at {result.reps // 2}: {result.sending_at_kill} 'sending' "
+                     f"(made 'unknown' at the restart, not resent), of which Telegram had "
+                     f"accepted {result.unrecorded_at_kill}")  # fmt: skip
         rate = "—"
         fraction = "—"
         middle = "—"

@@ -86,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     targets.set_defaults(handler=_targets)
 
+    content = commands.add_parser("content", help="content packs: objections and quiz questions")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    validate = content_commands.add_parser(
+        "validate", help="check a pack file and list every problem with its line"
+    )
+    validate.add_argument("file", type=Path, help="a YAML pack (docs/content-packs.md)")
+    validate.add_argument("--lang", choices=("zh", "en"), default="en", help="message language")
+    validate.set_defaults(handler=_content_validate)
+
     config = commands.add_parser("config", help="configuration")
     config_commands = config.add_subparsers(dest="config_command", required=True)
     config_commands.add_parser("check", help="validate and print the settings").set_defaults(
@@ -206,6 +215,25 @@ def _targets(settings: Settings, args: argparse.Namespace) -> int:
     print(f"weekly targets of {who} in team {args.team}:")
     for kpi, value in result.items():
         print(f"  {kpi.value:<20} {value}")
+    return 0
+
+
+def _content_validate(_settings: Settings, args: argparse.Namespace) -> int:
+    from bot.render import plain_text, render
+    from coach.content import InvalidPack, read_pack
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as error:
+        print(f"salescoach: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    try:
+        pack = read_pack(data)
+    except InvalidPack as error:
+        report = render(args.lang, "content/problems", problems=error.problems, limit=1000)
+        print(plain_text(report), file=sys.stderr)
+        return 2
+    print(plain_text(render(args.lang, "content/summary", pack=pack)))
     return 0
 
 

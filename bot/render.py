@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
+from html import unescape
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
@@ -38,6 +40,11 @@ def render(lang: Lang | str, name: str, **context: object) -> str:
     """Render ``templates/<name>.html.j2`` for ``lang``; surrounding blank lines are dropped."""
     template = environment().get_template(f"{name}.html.j2")
     return template.render(lang=str(lang), **context).strip()
+
+
+def plain_text(html: str) -> str:
+    """A rendered message for a terminal: tags dropped, entities decoded."""
+    return unescape(re.sub(r"<[^>]+>", "", html))
 
 
 def split_message(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:

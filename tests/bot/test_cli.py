@@ -142,3 +142,29 @@ def test_webhook_options_come_from_the_url_and_always_carry_a_secret():
     configured = load_settings(None, {"WEBHOOK_SECRET_TOKEN": "from-env"})
     chosen = webhook_options(configured, "https://h/x", "127.0.0.1", None, "random")
     assert (chosen.secret_token, chosen.listen, chosen.port) == ("from-env", "127.0.0.1", 8443)
+
+
+def test_content_validate_lists_every_problem_or_sums_the_pack_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+):
+    config = str(tmp_path / "none.toml")
+    default = ROOT / "coach" / "packs" / "default.zh.yaml"
+    assert main(["--config", config, "content", "validate", str(default), "--lang", "zh"]) == 0
+    assert "36 个异议（10 类），72 道题" in capsys.readouterr().out
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "schema: 1\nid: team-pack\nversion: 0\nlanguage: en\ntitle: <b>{{ 7*7 }}</b>\n"
+        "questions:\n  - id: q\n    text: Why?\n    options: [a]\n    correct: 1\n"
+        "    explanation: e\n    tags: [x]\n",
+        encoding="utf-8",
+    )
+    assert main(["--config", config, "content", "validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "4 problems found" in err
+    assert "questions #1 › id: too short: at least 2 characters" in err
+    assert "line 3, column 10 · version: at least 1" in err
+    assert "line 9, column 14 · questions #1 › options: too few: at least 2" in err
+    assert "line 10, column 14 · questions #1 › correct: correct should be 0 to 0" in err
+    assert main(["--config", config, "content", "validate", str(tmp_path / "nope.yaml")]) == 2
+    assert "cannot read" in capsys.readouterr().err
