@@ -17,6 +17,7 @@ from bot.settings import DEFAULT_CONFIG, Settings, SettingsError, load_settings
 from coach.kpis import Kpi
 
 if TYPE_CHECKING:
+    from coach.content import Pack
     from storage.uow import Database
 
 
@@ -94,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("file", type=Path, help="a YAML pack (docs/content-packs.md)")
     validate.add_argument("--lang", choices=("zh", "en"), default="en", help="message language")
     validate.set_defaults(handler=_content_validate)
+    load = content_commands.add_parser(
+        "import", help="validate a pack and store it whole (a team's, or built in for all teams)"
+    )
+    load.add_argument("file", type=Path, help="a YAML pack (docs/content-packs.md)")
+    load.add_argument("--team", type=int, help="team id (default: built in, seen by every team)")
+    load.add_argument("--lang", choices=("zh", "en"), default="en", help="message language")
+    load.set_defaults(handler=_content_import)
 
     config = commands.add_parser("config", help="configuration")
     config_commands = config.add_subparsers(dest="config_command", required=True)
@@ -218,7 +226,8 @@ def _targets(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _content_validate(_settings: Settings, args: argparse.Namespace) -> int:
+def _read_pack_file(args: argparse.Namespace) -> Pack | None:
+    """The valid pack in ``args.file``, or ``None`` once its problems are printed."""
     from bot.render import plain_text, render
     from coach.content import InvalidPack, read_pack
 
@@ -226,14 +235,51 @@ def _content_validate(_settings: Settings, args: argparse.Namespace) -> int:
         data = args.file.read_bytes()
     except OSError as error:
         print(f"salescoach: cannot read {args.file}: {error.strerror}", file=sys.stderr)
-        return 2
+        return None
     try:
-        pack = read_pack(data)
+        return read_pack(data)
     except InvalidPack as error:
         report = render(args.lang, "content/problems", problems=error.problems, limit=1000)
         print(plain_text(report), file=sys.stderr)
+        return None
+
+
+def _content_validate(_settings: Settings, args: argparse.Namespace) -> int:
+    from bot.render import plain_text, render
+
+    pack = _read_pack_file(args)
+    if pack is None:
         return 2
     print(plain_text(render(args.lang, "content/summary", pack=pack)))
+    return 0
+
+
+def _content_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.render import plain_text, render
+    from coach.content_import import StalePackVersion, import_pack
+    from storage.models import BUILT_IN
+
+    pack = _read_pack_file(args)
+    if pack is None:
+        return 2
+    database = _database(settings)
+    if database is None:
+        return 3
+    scope = BUILT_IN if args.team is None else args.team
+    try:
+        with database.unit_of_work() as uow:
+            if args.team is not None and uow.teams.get(args.team) is None:
+                print(f"salescoach: no team with id {args.team}", file=sys.stderr)
+                return 2
+            report = import_pack(uow, scope, pack, datetime.now(UTC))
+            uow.commit()
+    except StalePackVersion as error:
+        print(plain_text(render(args.lang, "errors/stale_pack_version", **error.context())),
+              file=sys.stderr)  # fmt: skip
+        return 2
+    finally:
+        database.dispose()
+    print(plain_text(render(args.lang, "content/imported", pack=pack, report=report)))
     return 0
 
 

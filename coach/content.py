@@ -108,6 +108,24 @@ class Pack:
     questions: tuple[Question, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class StoredObjection:
+    """An objection as stored: ``key`` is its row, which history points at."""
+
+    key: int
+    scope: int
+    pack_id: str
+    objection: Objection
+
+
+@dataclass(frozen=True, slots=True)
+class StoredQuestion:
+    key: int
+    scope: int
+    pack_id: str
+    question: Question
+
+
 def _fingerprint(item: Objection | Question) -> str:
     """A digest of what a rep sees and is graded on: equal digests mean an unchanged item."""
 

@@ -6,12 +6,13 @@ Repositories never commit: the unit of work, owned by the adapter, does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
+from coach.content import Objection, Pack, Question, StoredObjection, StoredQuestion
 from coach.days import DayRecord, Miss, Reflection
 from coach.kpis import Kpi
 from coach.models import (
@@ -220,6 +221,44 @@ class UpdateLog(Protocol):
         ...
 
 
+class ContentRepository(Protocol):
+    """Imported content packs and their items, per scope (a team id, or 0: built in)."""
+
+    def pack_version(self, scope: int, pack_id: str, language: str) -> int | None:
+        """The version imported last, or ``None``."""
+        ...
+
+    def item_fingerprints(
+        self, scope: int, pack_id: str, language: str
+    ) -> dict[tuple[str, str], tuple[str, bool]]:
+        """``(kind, item id)`` → ``(fingerprint, retired)`` of every item ever imported."""
+        ...
+
+    def save_pack(self, scope: int, pack: Pack, now: datetime, by: int | None) -> None:
+        """Record ``pack``'s version and title (items are saved with ``save_items``)."""
+        ...
+
+    def save_items(
+        self, scope: int, pack: Pack, items: Sequence[Objection | Question], now: datetime
+    ) -> None:
+        """Insert these items, or replace the content of those already stored (same row)."""
+        ...
+
+    def retire(
+        self, scope: int, pack_id: str, language: str, keys: Iterable[tuple[str, str]]
+    ) -> None:
+        """Mark these ``(kind, item id)`` retired: no longer offered, history kept."""
+        ...
+
+    def objections(self, scopes: Sequence[int], language: str) -> list[StoredObjection]:
+        """The live objections of these scopes, in the order they were imported."""
+        ...
+
+    def questions(self, scopes: Sequence[int], language: str) -> list[StoredQuestion]:
+        """The live questions of these scopes, in the order they were imported."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything a use case reads and writes, committed once by the caller."""
 
@@ -234,6 +273,7 @@ class UnitOfWork(Protocol):
     reflections: ReflectionRepository
     outbox: OutboxRepository
     updates: UpdateLog
+    content: ContentRepository
 
     def __enter__(self) -> Self: ...
 

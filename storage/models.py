@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    UniqueConstraint,
     false,
     text,
 )
@@ -317,3 +318,51 @@ class ProcessedUpdateRow(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+BUILT_IN = 0
+"""``team_id`` of the content packs that ship with the bot (every team sees them)."""
+
+
+class ContentPackRow(Base):
+    """An imported content pack: its latest version per scope (a team, or ``BUILT_IN``)."""
+
+    __tablename__ = "content_packs"
+
+    team_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    pack_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(100))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    imported_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ContentItemRow(Base):
+    """One objection or question of a pack. Rows are never deleted: history points at ``id``.
+
+    Re-importing keeps the row (and so reps' history) of an item whose ``fingerprint`` did not
+    change; a changed item gets its new content in the same row, an item the new version lacks
+    is ``retired``.
+    """
+
+    __tablename__ = "content_items"
+    __table_args__ = (
+        UniqueConstraint("team_id", "pack_id", "language", "kind", "item_id"),
+        CheckConstraint("kind IN ('objection', 'question')", name="kind"),
+        Index("ix_content_items_scope", "team_id", "language", "kind", "retired"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(Integer)
+    pack_id: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(16))
+    item_id: Mapped[str] = mapped_column(String(60))
+    category: Mapped[str | None] = mapped_column(String(20))
+    tags: Mapped[list[str]] = mapped_column(JSON)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fingerprint: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    retired: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

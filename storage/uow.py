@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.content_repository import SqlContent
 from storage.outbox_repository import SqlOutbox, SqlUpdateLog
 from storage.repositories import SqlDialogs, SqlInvites, SqlMembers, SqlPeople, SqlTeams
 from storage.rhythm_repositories import SqlDays, SqlMisses, SqlReflections, SqlTargets
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
         self.reflections = SqlReflections(session)
         self.outbox = SqlOutbox(session)
         self.updates = SqlUpdateLog(session)
+        self.content = SqlContent(session)
         return self
 
     def __exit__(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import Self
 
+from coach.content import Objection, Pack, Question, StoredObjection, StoredQuestion
+from coach.content_import import OBJECTION, QUESTION, kind_of
 from coach.days import DayRecord, Miss, Reflection
 from coach.kpis import Kpi
 from coach.models import Dialog, Invite, Membership, NewTeam, Person, Role, Team
@@ -45,6 +47,15 @@ class _State:
     reflections: dict[tuple[int, date], Reflection] = field(default_factory=dict)
     outbox: dict[int, _Queued] = field(default_factory=dict)
     updates: dict[int, datetime] = field(default_factory=dict)
+    packs: dict[tuple[int, str, str], int] = field(default_factory=dict)
+    items: dict[tuple[int, str, str, str, str], _Item] = field(default_factory=dict)
+
+
+@dataclass
+class _Item:
+    key: int
+    item: Objection | Question
+    retired: bool = False
 
 
 @dataclass
@@ -346,6 +357,59 @@ class _Outbox:
         return counts
 
 
+class _Content:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    def pack_version(self, scope: int, pack_id: str, language: str) -> int | None:
+        return self.s.packs.get((scope, pack_id, language))
+
+    def item_fingerprints(
+        self, scope: int, pack_id: str, language: str
+    ) -> dict[tuple[str, str], tuple[str, bool]]:
+        return {
+            (kind, item_id): (stored.item.fingerprint, stored.retired)
+            for (s, p, lang, kind, item_id), stored in self.s.items.items()
+            if (s, p, lang) == (scope, pack_id, language)
+        }
+
+    def save_pack(self, scope: int, pack: Pack, now: datetime, by: int | None) -> None:
+        self.s.packs[(scope, pack.id, pack.language)] = pack.version
+
+    def save_items(
+        self, scope: int, pack: Pack, items: Sequence[Objection | Question], now: datetime
+    ) -> None:
+        for item in items:
+            key = (scope, pack.id, pack.language, kind_of(item), item.id)
+            known = self.s.items.get(key)
+            number = known.key if known else len(self.s.items) + 1
+            self.s.items[key] = _Item(number, item)
+
+    def retire(
+        self, scope: int, pack_id: str, language: str, keys: Iterable[tuple[str, str]]
+    ) -> None:
+        for kind, item_id in keys:
+            self.s.items[(scope, pack_id, language, kind, item_id)].retired = True
+
+    def objections(self, scopes: Sequence[int], language: str) -> list[StoredObjection]:
+        return [
+            StoredObjection(stored.key, scope, pack_id, stored.item)  # type: ignore[arg-type]
+            for (scope, pack_id, lang, kind, _), stored in sorted(
+                self.s.items.items(), key=lambda kv: kv[1].key
+            )
+            if scope in scopes and lang == language and kind == OBJECTION and not stored.retired
+        ]
+
+    def questions(self, scopes: Sequence[int], language: str) -> list[StoredQuestion]:
+        return [
+            StoredQuestion(stored.key, scope, pack_id, stored.item)  # type: ignore[arg-type]
+            for (scope, pack_id, lang, kind, _), stored in sorted(
+                self.s.items.items(), key=lambda kv: kv[1].key
+            )
+            if scope in scopes and lang == language and kind == QUESTION and not stored.retired
+        ]
+
+
 class _Updates:
     def __init__(self, state: _State) -> None:
         self.s = state
@@ -387,6 +451,7 @@ class FakeUnitOfWork:
         self.reflections = _Reflections(self._work)
         self.outbox = _Outbox(self._work)
         self.updates = _Updates(self._work)
+        self.content = _Content(self._work)
 
     def __exit__(
         self,

@@ -168,3 +168,31 @@ def test_content_validate_lists_every_problem_or_sums_the_pack_up(
     assert "line 10, column 14 · questions #1 › correct: correct should be 0 to 0" in err
     assert main(["--config", config, "content", "validate", str(tmp_path / "nope.yaml")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_content_import_is_whole_and_forward_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+):
+    url = f"sqlite:///{tmp_path / 'content.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    config = str(tmp_path / "none.toml")
+    assert main(["--config", config, "db", "upgrade"]) == 0
+    default = str(ROOT / "coach" / "packs" / "default.en.yaml")
+    capsys.readouterr()
+    assert main(["--config", config, "content", "import", default]) == 0
+    assert "108 added, 0 changed, 0 unchanged" in capsys.readouterr().out
+    assert main(["--config", config, "content", "import", default]) == 2
+    assert "already at version 1; this file is version 1" in capsys.readouterr().err
+    assert main(["--config", config, "content", "import", default, "--team", "5"]) == 2
+    assert "no team with id 5" in capsys.readouterr().err
+
+    from storage.db import make_engine
+    from storage.uow import Database
+
+    database = Database(make_engine(url))
+    try:
+        with database.unit_of_work() as uow:
+            assert len(uow.content.objections([0], "en")) == 36
+            assert len(uow.content.questions([0], "en")) == 72
+    finally:
+        database.dispose()
