@@ -28,6 +28,9 @@ Runs (``--runs``):
   again: what was marked ``sending`` at the kill becomes ``unknown`` and is not resent, so
   duplicates should be 0; losses are the marked messages that had not reached the stand-in.
 
+``BENCH_SENDER_WRAP`` (e.g. ``".venv/bin/py-spy record -o prof.txt -f raw --"``) prefixes the
+sender's command line, to profile the bot's side of a run.
+
 Counting: the stand-in records every message it accepted (chat, time). Duplicates are extra
 messages to a chat, losses are reps with none; the outbox's final states are read back too.
 """

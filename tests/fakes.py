@@ -393,20 +393,25 @@ class _Content:
 
     def objections(self, scopes: Sequence[int], language: str) -> list[StoredObjection]:
         return [
-            StoredObjection(stored.key, scope, pack_id, stored.item)  # type: ignore[arg-type]
-            for (scope, pack_id, lang, kind, _), stored in sorted(
-                self.s.items.items(), key=lambda kv: kv[1].key
-            )
-            if scope in scopes and lang == language and kind == OBJECTION and not stored.retired
+            StoredObjection(key, scope, pack_id, item)  # type: ignore[arg-type]
+            for key, scope, pack_id, item in self._live(scopes, language, OBJECTION)
         ]
 
     def questions(self, scopes: Sequence[int], language: str) -> list[StoredQuestion]:
         return [
-            StoredQuestion(stored.key, scope, pack_id, stored.item)  # type: ignore[arg-type]
-            for (scope, pack_id, lang, kind, _), stored in sorted(
-                self.s.items.items(), key=lambda kv: kv[1].key
-            )
-            if scope in scopes and lang == language and kind == QUESTION and not stored.retired
+            StoredQuestion(key, scope, pack_id, item)  # type: ignore[arg-type]
+            for key, scope, pack_id, item in self._live(scopes, language, QUESTION)
+        ]
+
+    def _live(
+        self, scopes: Sequence[int], language: str, kind: str
+    ) -> list[tuple[int, int, str, Objection | Question]]:
+        """(row key, scope, pack id, item) of the items not retired, in import order."""
+        rows = sorted(self.s.items.items(), key=lambda entry: entry[1].key)
+        return [
+            (stored.key, scope, pack_id, stored.item)
+            for (scope, pack_id, lang, k, _), stored in rows
+            if scope in scopes and lang == language and k == kind and not stored.retired
         ]
 
 

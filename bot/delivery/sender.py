@@ -201,13 +201,11 @@ class OutboxSender:
 
     @property
     def in_flight(self) -> int:
-        """Sends under way plus answers not yet recorded: what a crash now could duplicate.
+        """Messages picked, under way, or answered but not yet recorded: at most what a crash
+        now could leave ``SENDING`` (``UNKNOWN`` after the restart).
 
         Never more than ``2 * max_in_flight``.
         """
-        return self._unsettled()
-
-    def _unsettled(self) -> int:
         return (
             len(self._starting)
             + len(self._marking)
@@ -318,7 +316,7 @@ class OutboxSender:
         starting = len(self._starting) + len(self._marking)
         free = min(
             self._in_flight - len(self._sending) - starting,
-            2 * self._in_flight - self._unsettled(),
+            2 * self._in_flight - self.in_flight,
         )
         if free <= 0 or not self._held:
             return
