@@ -18,7 +18,7 @@ Runs (``--runs``):
 
 - ``cap30``: the default cap, 30 msg/s, no faults: the sustained rate as a fraction of the cap;
 - ``cap1000``: paid broadcast at 1000 msg/s, no faults: the rate this machine reaches;
-- ``bare1000``: the same messages from a plain ``send_message`` loop that records nothing: the
+- ``bare1000``: the same ``sendMessage`` requests from a loop that records nothing: the
   ceiling the sender is measured against; ``-httpx`` variants use PTB's default transport
   instead of the Application's ``AiohttpRequest``;
 - ``faults``: 30 msg/s with 5% of sendMessage calls answered 429 (retry_after 1 s); every 429
@@ -308,7 +308,7 @@ def describe(result: Result, user_ids_count: int) -> list[object]:
         fraction = f"{result.rate / run.rate:.3f}"
         middle = f"{result.middle_rate:.1f} ({result.middle_rate / run.rate:.3f})"
     if run.bare:
-        notes.append("bare send_message loop, no outbox (the ceiling)")
+        notes.append("bare sendMessage loop, no outbox (the ceiling)")
         states = "(not recorded)"
     if refused:
         paused = result.sender.get("paused_seconds", 0.0)

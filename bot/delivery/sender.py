@@ -87,7 +87,12 @@ WRITE_REST_SHARE = 0.5
 push it holds the database's write lock at most two thirds of the time."""
 MAX_WRITE_REST = 0.5
 """The longest the writer rests between two transactions (seconds)."""
+MARK_RETRY_SECONDS = (0.5, 30.0)
+"""After a failed ``SENDING`` mark the sender takes nothing new for the first wait, doubled at
+each further failure up to the second: a database outage costs a log line per wait, not one per
+paced message."""
 BLOCKED_PERSON = "blocked"
+"""The error recorded for a message not sent because its person had blocked the bot."""
 SEND_MESSAGE = "sendMessage"
 
 # ``do_api_request`` suggests ``send_message`` for an endpoint PTB knows; the sender calls it on
@@ -95,7 +100,6 @@ SEND_MESSAGE = "sendMessage"
 warnings.filterwarnings(
     "ignore", message=f"Please use 'Bot.{SEND_MESSAGE}'", category=PTBUserWarning
 )
-"""The error recorded for a message not sent because its person had blocked the bot."""
 
 
 @dataclass
@@ -167,6 +171,8 @@ class OutboxSender:
         self._next_slot: dict[int, datetime] = {}
         self._closed: set[int] = set()  # chats that answered 403, until that is recorded
         self._paused_until: datetime | None = None
+        self._marks_failed = 0  # failed SENDING marks in a row
+        self._marks_resume: datetime | None = None  # no new marks before this
         self._wake = asyncio.Event()
         self._done: deque[asyncio.Task[Any]] = deque()
         self._changed = asyncio.Event()
@@ -270,7 +276,7 @@ class OutboxSender:
             while self._done:
                 self._settle(self._done.popleft())
             now = self._clock.now()
-            halted = self._halt() or self._paused(now)
+            halted = self._halt() or self._paused(now) or self._marks_resting(now)
             if not halted:
                 if (
                     self._claimer is None
@@ -307,6 +313,14 @@ class OutboxSender:
             return False
         if now >= self._paused_until:
             self._paused_until = None
+            return False
+        return True
+
+    def _marks_resting(self, now: datetime) -> bool:
+        if self._marks_resume is None:
+            return False
+        if now >= self._marks_resume:
+            self._marks_resume = None
             return False
         return True
 
@@ -363,10 +377,22 @@ class OutboxSender:
             async with self._db:
                 await asyncio.to_thread(self._start_now, [q.id for q in group], now)
         except Exception:
-            log.exception("marking %d outbox messages as being sent failed", len(group))
+            self._marks_failed += 1
+            first, longest = MARK_RETRY_SECONDS
+            wait = min(first * 2 ** (self._marks_failed - 1), longest)
+            self._marks_resume = now + timedelta(seconds=wait)
+            log.warning(
+                "marking %d outbox messages as being sent failed (%d in a row); "
+                "they stay pending, next try in %.1fs",
+                len(group), self._marks_failed, wait,
+                exc_info=self._marks_failed == 1,
+            )  # fmt: skip
+            group.extend(self._starting)  # their turn comes again after the wait
+            self._starting.clear()
             return group
         finally:
             self._marking = []
+        self._marks_failed = 0
         for queued in group:
             self._sending[self._spawn(self._send(queued))] = queued
         return []
@@ -380,7 +406,7 @@ class OutboxSender:
         """One attempt; the message is ``SENDING`` in the database."""
         message = queued.message
         try:
-            sent = await self._bot.do_api_request(SEND_MESSAGE, self._parameters(message))
+            sent = await self._bot.do_api_request(SEND_MESSAGE, self.parameters(message))
         except Exception as error:
             outcome = judge(queued, error, self._clock.now(), self._policy, self._rng)
             if outcome.verdict is Verdict.RETRY and type(error).__module__ != "telegram.error":
@@ -390,7 +416,8 @@ class OutboxSender:
             queued, Verdict.SENT, self._clock.now(), telegram_message_id=sent["message_id"]
         )
 
-    def _parameters(self, message: OutgoingMessage) -> dict[str, Any]:
+    def parameters(self, message: OutgoingMessage) -> dict[str, Any]:
+        """What ``sendMessage`` gets for ``message`` (the bot's defaults and paid broadcast)."""
         parameters = {"chat_id": message.chat_id, "text": message.text, **self._extra}
         if message.buttons:
             parameters["reply_markup"] = _markup(message.buttons)
@@ -552,7 +579,7 @@ class OutboxSender:
     def _rest_seconds(self) -> float:
         """Until the next thing may become possible: a pause ends, a chat's turn, or a poll."""
         now = self._clock.now()
-        moments = [self._paused_until] if self._paused_until is not None else []
+        moments = [m for m in (self._paused_until, self._marks_resume) if m is not None]
         moments.extend(
             slot
             for q in self._held.values()

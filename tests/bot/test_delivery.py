@@ -454,6 +454,62 @@ async def test_a_sender_that_dies_mid_push_causes_no_duplicate(make_rig: MakeRig
     assert sum(1 for k in unknown if received[k] == 0) <= rig.settings.delivery.max_in_flight
 
 
+REFUSE_SENDING = {
+    "sqlite": [
+        "CREATE TRIGGER refuse_sending BEFORE UPDATE OF state ON outbox "
+        "WHEN NEW.state = 'sending' BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_sending() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$",
+        "CREATE TRIGGER refuse_sending BEFORE UPDATE OF state ON outbox FOR EACH ROW "
+        "WHEN (NEW.state = 'sending') EXECUTE FUNCTION refuse_sending()",
+    ],
+}
+ALLOW_SENDING = {
+    "sqlite": ["DROP TRIGGER refuse_sending"],
+    "postgresql": ["DROP TRIGGER refuse_sending ON outbox", "DROP FUNCTION refuse_sending()"],
+}
+
+
+def run_sql(rig: Rig, statements: dict[str, list[str]]) -> None:
+    with rig.database.engine.begin() as connection:
+        for statement in statements[connection.dialect.name]:
+            connection.execute(text(statement))
+
+
+async def test_a_database_that_refuses_the_sending_mark_is_retried_with_backoff(
+    make_rig: MakeRig, caplog: pytest.LogCaptureFixture
+):
+    """A failed mark sends nothing, keeps the messages pending and waits longer at each try."""
+    rig = await make_rig(messages_per_second=100)
+    reps = [rig.user(f"Rep {i}") for i in range(5)]
+    rig.enqueue(*(to(u, f"p{i}", rig) for i, u in enumerate(reps)))
+    run_sql(rig, REFUSE_SENDING)
+    sender = rig.sender()
+
+    def failures() -> list[float]:
+        """The wait each logged failure announced."""
+        return [r.args[-1] for r in caplog.records if r.getMessage().startswith("marking")]
+
+    for tries in range(1, 5):
+        await sender.drain()  # one try, then nothing may go until the wait is over
+        assert len(failures()) == tries
+        rig.advance(timedelta(seconds=failures()[-1]) - timedelta(milliseconds=1))
+        await sender.drain()  # not quite time yet: no new try
+        assert len(failures()) == tries
+        rig.advance(timedelta(milliseconds=1))
+    assert failures() == [0.5, 1.0, 2.0, 4.0]
+    assert sum(bool(r.exc_info) for r in caplog.records) == 1  # one traceback, not four
+    assert rig.sends() == []
+    assert rig.counts() == {Delivery.PENDING: 5}
+
+    run_sql(rig, ALLOW_SENDING)
+    await sender.drain()
+    assert rig.counts() == {Delivery.SENT: 5}
+    assert sorted(keys_sent(rig.delivered())) == [f"p{i}" for i in range(5)]
+
+
 async def test_the_application_runs_its_sender_while_it_runs(make_rig: MakeRig):
     rig = await make_rig()
     alice = rig.user("Alice")
