@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from coach import errors, repdays
+from coach import errors, field_flow, repdays
 from coach.calendar import WorkCalendar
 from coach.days import (
     MUST_TASKS,
@@ -461,6 +461,11 @@ def _save_review(
         tomorrow_first=_note(notes, "tomorrow_first"),
     )
     uow.days.save(saved)
+    if saved.objection:  # field-to-drill: matched to a category, or offered to the managers
+        field_flow.record(
+            uow, current.team, person.user_id, current.day, saved.objection,
+            person.language.value, now,
+        )  # fmt: skip
     streak = rep_streak(uow, current.team, person.user_id, current.day, current.calendar)
     return review_outcome(current, saved, replaced, streak)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from coach import checkins, onboarding
+from coach import checkins, drill_flow, onboarding
 from coach.days import Reflection
 from coach.models import Dialog, Person
 from coach.ports import UnitOfWork
@@ -18,6 +18,8 @@ Answer = (
     | checkins.ReviewSaved
     | checkins.ReflectionAsked
     | Reflection
+    | drill_flow.StepAnswered
+    | drill_flow.DrillFinished
 )
 
 
@@ -38,6 +40,8 @@ def answer(
         return checkins.continue_plan(uow, person, now, dialog, text)
     if dialog.kind == checkins.REVIEW:
         return checkins.continue_review(uow, person, now, dialog, text)
+    if dialog.kind == drill_flow.DRILL:
+        return drill_flow.continue_drill(uow, person, now, dialog, text)
     if dialog.kind == checkins.REFLECT:
         return checkins.continue_reflection(uow, person, now, dialog, text)
     uow.dialogs.clear(person.user_id)  # a flow this version no longer knows

@@ -257,7 +257,7 @@ def issue_invite(
     uow: UnitOfWork, person: Person, now: datetime, role: Role, ttl_days: int | None
 ) -> InviteIssued:
     """Make a new invite link for the manager's team; the previous one for its role stops."""
-    team = _managed_team(uow, person)
+    team = managed_team(uow, person)
     revoked = uow.invites.revoke_active(team.id, role, now)
     issued = _issue(uow, team, role, person.user_id, ttl_days, now)
     return InviteIssued(team, issued, revoked)
@@ -309,7 +309,7 @@ def bind_group(
     is_group_admin: bool,
 ) -> GroupBound:
     """Make ``chat_id`` the team's group; only a manager who administers the group may."""
-    team = _managed_team(uow, person)
+    team = managed_team(uow, person)
     if not is_group_admin:
         raise errors.NotGroupAdmin()
     holder = uow.teams.by_group(chat_id)
@@ -358,13 +358,23 @@ def _ensure_free(uow: UnitOfWork, person: Person) -> None:
         raise errors.AlreadyInTeam(team_name=team.name if team else "?", role=membership.role.value)
 
 
-def _managed_team(uow: UnitOfWork, person: Person) -> Team:
+def managed_team(uow: UnitOfWork, person: Person) -> Team:
+    """The team ``person`` manages; refuses people without a team and reps."""
     membership = uow.members.get(person.user_id)
     team = uow.teams.get(membership.team_id) if membership else None
     if membership is None or team is None:
         raise errors.NotInTeam()
     if membership.role is not Role.MANAGER:
         raise errors.NotAManager(team_name=team.name)
+    return team
+
+
+def team_of(uow: UnitOfWork, person: Person) -> Team:
+    """The person's team; refuses people without one."""
+    membership = uow.members.get(person.user_id)
+    team = uow.teams.get(membership.team_id) if membership else None
+    if team is None:
+        raise errors.NotInTeam()
     return team
 
 
@@ -415,6 +425,6 @@ def invite_command(
     uow: UnitOfWork, person: Person, now: datetime, words: list[str], default_days: int | None
 ) -> InviteIssued:
     """``/invite [manager] [days]``: the manager check comes before the arguments are read."""
-    _managed_team(uow, person)
+    managed_team(uow, person)
     role, days = parse_invite_args(words, default_days)
     return issue_invite(uow, person, now, role, days)

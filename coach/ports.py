@@ -12,7 +12,14 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
-from coach.content import Objection, Pack, Question, StoredObjection, StoredQuestion
+from coach.content import (
+    Category,
+    Objection,
+    Pack,
+    Question,
+    StoredObjection,
+    StoredQuestion,
+)
 from coach.days import DayRecord, Miss, Reflection
 from coach.kpis import Kpi
 from coach.models import (
@@ -25,6 +32,15 @@ from coach.models import (
     Team,
 )
 from coach.outbox import Delivery, OutgoingMessage, QueuedMessage
+from coach.practice import (
+    Battle,
+    DrillRecord,
+    FieldObjection,
+    FieldStatus,
+    QuizAnswer,
+    QuizPoll,
+)
+from coach.quiz import Card
 
 
 class Clock(Protocol):
@@ -259,6 +275,76 @@ class ContentRepository(Protocol):
         ...
 
 
+class PracticeRepository(Protocol):
+    """Drills, quiz cards, quiz polls and answers, battles and field objections."""
+
+    def add_drill(self, record: DrillRecord) -> None: ...
+
+    def drills(self, user_id: int, limit: int) -> list[DrillRecord]:
+        """The person's latest finished drills, newest first."""
+        ...
+
+    def team_drills(self, team_id: int, since: datetime) -> list[DrillRecord]:
+        """The team's drills finished at or after ``since``, oldest first."""
+        ...
+
+    def cards(self, user_id: int) -> dict[int, Card]:
+        """The person's spaced-repetition cards by question key."""
+        ...
+
+    def save_card(self, user_id: int, card: Card) -> None: ...
+
+    def add_poll(self, poll: QuizPoll) -> None: ...
+
+    def poll(self, poll_id: str) -> QuizPoll | None: ...
+
+    def battle_polls(self, battle_id: int) -> list[QuizPoll]: ...
+
+    def add_answer(self, answer: QuizAnswer) -> bool:
+        """Store a first answer; ``False`` (nothing stored) when that person answered already."""
+        ...
+
+    def answers(self, team_id: int, since: datetime) -> list[QuizAnswer]: ...
+
+    def battle_answers(self, battle_id: int) -> list[QuizAnswer]: ...
+
+    def answered(self, user_id: int, since: datetime) -> int: ...
+
+    def add_battle(self, battle: Battle) -> Battle | None:
+        """Store a battle and return it with its id; ``None`` if the team has one that week."""
+        ...
+
+    def battle(self, battle_id: int) -> Battle | None: ...
+
+    def battle_of_week(self, team_id: int, week: date) -> Battle | None: ...
+
+    def due_battles(self, now: datetime) -> list[Battle]:
+        """Running battles whose next step is due by ``now``."""
+        ...
+
+    def save_battle(self, battle: Battle) -> None: ...
+
+    def replace_field(self, item: FieldObjection) -> FieldObjection:
+        """Store a rep's objection of the day, replacing the day's earlier one if unhandled."""
+        ...
+
+    def add_field(self, item: FieldObjection) -> FieldObjection: ...
+
+    def field_counts(self, team_id: int, since: date) -> dict[Category, int]:
+        """Matched field objections per category since ``since``."""
+        ...
+
+    def field_items(
+        self, team_id: int, statuses: Iterable[FieldStatus], limit: int = 50
+    ) -> list[FieldObjection]:
+        """The team's field objections in these states, newest first."""
+        ...
+
+    def field_item(self, item_id: int) -> FieldObjection | None: ...
+
+    def set_field(self, item_id: int, status: FieldStatus, objection_key: int | None) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything a use case reads and writes, committed once by the caller."""
 
@@ -274,6 +360,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     updates: UpdateLog
     content: ContentRepository
+    practice: PracticeRepository
 
     def __enter__(self) -> Self: ...
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -366,3 +367,133 @@ class ContentItemRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     retired: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DrillRow(Base):
+    """A finished LAER drill: points per step (0–2). The rep's answer itself is not kept."""
+
+    __tablename__ = "drills"
+    __table_args__ = (
+        Index("ix_drills_user_finished", "user_id", "finished_at"),
+        Index("ix_drills_team_finished", "team_id", "finished_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    objection_key: Mapped[int] = mapped_column(ForeignKey("content_items.id"))
+    category: Mapped[str] = mapped_column(String(20))
+    mode: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(String(8))
+    listen: Mapped[int] = mapped_column(SmallInteger)
+    acknowledge: Mapped[int] = mapped_column(SmallInteger)
+    explore: Mapped[int] = mapped_column(SmallInteger)
+    respond: Mapped[int] = mapped_column(SmallInteger)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QuizCardRow(Base):
+    """Spaced-repetition state of one rep for one question (``coach.quiz.Card``)."""
+
+    __tablename__ = "quiz_cards"
+    __table_args__ = (Index("ix_quiz_cards_user_due", "user_id", "due"),)
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    question_key: Mapped[int] = mapped_column(
+        ForeignKey("content_items.id"), primary_key=True, autoincrement=False
+    )
+    due: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reviews: Mapped[int] = mapped_column(Integer)
+    lapses: Mapped[int] = mapped_column(Integer)
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_correct: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class BattleRow(Base):
+    """A team's quiz battle in its group; at most one a week."""
+
+    __tablename__ = "battles"
+    __table_args__ = (
+        UniqueConstraint("team_id", "week"),
+        CheckConstraint("state IN ('running', 'done')", name="state"),
+        Index("ix_battles_state_next", "state", "next_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    week: Mapped[date] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(8))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    question_keys: Mapped[list[int]] = mapped_column(JSON)
+    open_seconds: Mapped[int] = mapped_column(Integer)
+    asked: Mapped[int] = mapped_column(Integer)
+    next_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(8))
+
+
+class QuizPollRow(Base):
+    """A quiz poll the bot sent (private quiz or battle); answers name only the poll id."""
+
+    __tablename__ = "quiz_polls"
+    __table_args__ = (
+        CheckConstraint("kind IN ('quiz', 'battle')", name="kind"),
+        Index("ix_quiz_polls_battle", "battle_id"),
+    )
+
+    poll_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    team_id: Mapped[int] = mapped_column(Integer)
+    question_key: Mapped[int] = mapped_column(ForeignKey("content_items.id"))
+    correct: Mapped[int] = mapped_column(SmallInteger)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    battle_id: Mapped[int | None] = mapped_column(ForeignKey("battles.id"))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class QuizAnswerRow(Base):
+    """One person's first answer to one quiz poll."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (
+        UniqueConstraint("poll_id", "user_id"),
+        Index("ix_quiz_answers_team_at", "team_id", "answered_at"),
+        Index("ix_quiz_answers_battle", "battle_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    poll_id: Mapped[str] = mapped_column(ForeignKey("quiz_polls.poll_id"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    team_id: Mapped[int] = mapped_column(Integer)
+    question_key: Mapped[int] = mapped_column(ForeignKey("content_items.id"))
+    option: Mapped[int] = mapped_column(SmallInteger)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    seconds: Mapped[float] = mapped_column(Float)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    battle_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class FieldObjectionRow(Base):
+    """An objection met in the field, as a rep wrote it (visible to the rep and managers)."""
+
+    __tablename__ = "field_objections"
+    __table_args__ = (
+        CheckConstraint("status IN ('matched', 'offered', 'added', 'dismissed')", name="status"),
+        Index("ix_field_objections_team_status", "team_id", "status"),
+        Index("ix_field_objections_user_day", "user_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    day: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(20))
+    objection_key: Mapped[int | None] = mapped_column(ForeignKey("content_items.id"))
+    status: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.content_repository import SqlContent
 from storage.outbox_repository import SqlOutbox, SqlUpdateLog
+from storage.practice_repository import SqlPractice
 from storage.repositories import SqlDialogs, SqlInvites, SqlMembers, SqlPeople, SqlTeams
 from storage.rhythm_repositories import SqlDays, SqlMisses, SqlReflections, SqlTargets
 
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session)
         self.updates = SqlUpdateLog(session)
         self.content = SqlContent(session)
+        self.practice = SqlPractice(session)
         return self
 
     def __exit__(

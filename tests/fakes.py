@@ -10,12 +10,23 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Self
 
-from coach.content import Objection, Pack, Question, StoredObjection, StoredQuestion
+from coach.quiz import Card
+
+from coach.content import Category, Objection, Pack, Question, StoredObjection, StoredQuestion
 from coach.content_import import OBJECTION, QUESTION, kind_of
 from coach.days import DayRecord, Miss, Reflection
 from coach.kpis import Kpi
 from coach.models import Dialog, Invite, Membership, NewTeam, Person, Role, Team
 from coach.outbox import Delivery, OutgoingMessage, QueuedMessage
+from coach.practice import (
+    Battle,
+    BattleState,
+    DrillRecord,
+    FieldObjection,
+    FieldStatus,
+    QuizAnswer,
+    QuizPoll,
+)
 
 
 class FixedClock:
@@ -49,6 +60,12 @@ class _State:
     updates: dict[int, datetime] = field(default_factory=dict)
     packs: dict[tuple[int, str, str], int] = field(default_factory=dict)
     items: dict[tuple[int, str, str, str, str], _Item] = field(default_factory=dict)
+    drills: list[DrillRecord] = field(default_factory=list)
+    cards: dict[tuple[int, int], Card] = field(default_factory=dict)
+    polls: dict[str, QuizPoll] = field(default_factory=dict)
+    answers: list[QuizAnswer] = field(default_factory=list)
+    battles: dict[int, Battle] = field(default_factory=dict)
+    field_items: dict[int, FieldObjection] = field(default_factory=dict)
 
 
 @dataclass
@@ -415,6 +432,116 @@ class _Content:
         ]
 
 
+class _Practice:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    def add_drill(self, record: DrillRecord) -> None:
+        self.s.drills.append(record)
+
+    def drills(self, user_id: int, limit: int) -> list[DrillRecord]:
+        mine = [d for d in reversed(self.s.drills) if d.user_id == user_id]
+        return sorted(mine, key=lambda d: d.finished_at, reverse=True)[:limit]
+
+    def team_drills(self, team_id: int, since: datetime) -> list[DrillRecord]:
+        return [d for d in self.s.drills if d.team_id == team_id and d.finished_at >= since]
+
+    def cards(self, user_id: int) -> dict[int, Card]:
+        return {q: card for (u, q), card in self.s.cards.items() if u == user_id}
+
+    def save_card(self, user_id: int, card: Card) -> None:
+        self.s.cards[(user_id, card.question_key)] = card
+
+    def add_poll(self, poll: QuizPoll) -> None:
+        assert poll.poll_id not in self.s.polls
+        self.s.polls[poll.poll_id] = poll
+
+    def poll(self, poll_id: str) -> QuizPoll | None:
+        return self.s.polls.get(poll_id)
+
+    def battle_polls(self, battle_id: int) -> list[QuizPoll]:
+        found = [p for p in self.s.polls.values() if p.battle_id == battle_id]
+        return sorted(found, key=lambda p: p.index)
+
+    def add_answer(self, answer: QuizAnswer) -> bool:
+        if any((a.poll_id, a.user_id) == (answer.poll_id, answer.user_id) for a in self.s.answers):
+            return False
+        self.s.answers.append(answer)
+        return True
+
+    def answers(self, team_id: int, since: datetime) -> list[QuizAnswer]:
+        return [a for a in self.s.answers if a.team_id == team_id and a.answered_at >= since]
+
+    def battle_answers(self, battle_id: int) -> list[QuizAnswer]:
+        return [a for a in self.s.answers if a.battle_id == battle_id]
+
+    def answered(self, user_id: int, since: datetime) -> int:
+        return sum(1 for a in self.s.answers if a.user_id == user_id and a.answered_at >= since)
+
+    def add_battle(self, battle: Battle) -> Battle | None:
+        if self.battle_of_week(battle.team_id, battle.week) is not None:
+            return None
+        stored = replace(battle, id=len(self.s.battles) + 1)
+        self.s.battles[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    def battle(self, battle_id: int) -> Battle | None:
+        return self.s.battles.get(battle_id)
+
+    def battle_of_week(self, team_id: int, week: date) -> Battle | None:
+        return next(
+            (b for b in self.s.battles.values() if (b.team_id, b.week) == (team_id, week)), None
+        )
+
+    def due_battles(self, now: datetime) -> list[Battle]:
+        due = [
+            b
+            for b in self.s.battles.values()
+            if b.state is BattleState.RUNNING and b.next_at is not None and b.next_at <= now
+        ]
+        return sorted(due, key=lambda b: (b.next_at, b.id))
+
+    def save_battle(self, battle: Battle) -> None:
+        assert battle.id in self.s.battles
+        self.s.battles[battle.id] = battle
+
+    def replace_field(self, item: FieldObjection) -> FieldObjection:
+        open_ = (FieldStatus.MATCHED, FieldStatus.OFFERED)
+        for key, old in list(self.s.field_items.items()):
+            same_day = (old.team_id, old.user_id, old.day) == (item.team_id, item.user_id, item.day)
+            if same_day and old.status in open_:
+                del self.s.field_items[key]
+        return self.add_field(item)
+
+    def add_field(self, item: FieldObjection) -> FieldObjection:
+        stored = replace(item, id=max(self.s.field_items, default=0) + 1)
+        self.s.field_items[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    def field_counts(self, team_id: int, since: date) -> dict[Category, int]:
+        counts: dict[Category, int] = {}
+        for item in self.s.field_items.values():
+            if item.team_id == team_id and item.day >= since and item.category is not None:
+                counts[item.category] = counts.get(item.category, 0) + 1
+        return counts
+
+    def field_items(
+        self, team_id: int, statuses: Iterable[FieldStatus], limit: int = 50
+    ) -> list[FieldObjection]:
+        wanted = set(statuses)
+        found = [
+            i for i in self.s.field_items.values() if i.team_id == team_id and i.status in wanted
+        ]
+        return sorted(found, key=lambda i: (i.day, i.id), reverse=True)[:limit]
+
+    def field_item(self, item_id: int) -> FieldObjection | None:
+        return self.s.field_items.get(item_id)
+
+    def set_field(self, item_id: int, status: FieldStatus, objection_key: int | None) -> None:
+        item = self.s.field_items[item_id]
+        self.s.field_items[item_id] = replace(item, status=status, objection_key=objection_key)
+
+
 class _Updates:
     def __init__(self, state: _State) -> None:
         self.s = state
@@ -457,6 +584,7 @@ class FakeUnitOfWork:
         self.outbox = _Outbox(self._work)
         self.updates = _Updates(self._work)
         self.content = _Content(self._work)
+        self.practice = _Practice(self._work)
 
     def __exit__(
         self,
