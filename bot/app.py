@@ -19,10 +19,11 @@ from telegram.ext import (
 )
 
 from bot.commands import publish_default_menus
+from bot.content_seed import seed_builtin_packs
 from bot.context import BotData, CoachApplication, CoachContext
 from bot.delivery import attach_sender, rate_limiter
 from bot.delivery.http import AiohttpRequest
-from bot.handlers import checkins, errors, general, groups, language, onboarding
+from bot.handlers import checkins, content, drill, errors, general, groups, language, onboarding
 from bot.handlers.common import GROUPS, PRIVATE
 from bot.intake import IntakeApplication
 from bot.keyboards import (
@@ -31,6 +32,8 @@ from bot.keyboards import (
     CallbackData,
     ChooseLanguage,
     ConfirmMove,
+    DrillButton,
+    FieldButton,
     PlanButton,
     ReviewButton,
     SkipDays,
@@ -104,6 +107,10 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         "review": checkins.review,
         "skip": checkins.skip,
         "week": checkins.week,
+        "packs": content.packs,
+        "drill": drill.drill,
+        "me": drill.me,
+        "objections": drill.objections,
     }
     for name, callback in private_commands.items():
         app.add_handler(CommandHandler(name, callback, filters=PRIVATE))
@@ -120,6 +127,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         (StartFlow, checkins.start_flow),
         (SkipDays, checkins.skip_button),
         (BackToWork, checkins.back_to_work),
+        (DrillButton, drill.drill_button),
+        (FieldButton, drill.field_button),
     ]
     for family, callback in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=family.pattern()))  # type: ignore[arg-type]
@@ -133,6 +142,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.UpdateType.EDITED & PRIVATE, general.edited))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, general.unknown_command))
     app.add_handler(MessageHandler(PRIVATE & filters.TEXT, onboarding.free_text))
+    app.add_handler(MessageHandler(PRIVATE & filters.Document.ALL, content.document))
     app.add_handler(MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, general.not_text))
     # In groups the bot sees commands and replies to it (privacy mode); plain chatter is left alone.
     app.add_handler(
@@ -152,4 +162,5 @@ async def _stale_button(update: Update, context: CoachContext) -> None:
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data.services  # type: ignore[attr-defined]
     await publish_default_menus(application.bot, services.default_language)
+    await seed_builtin_packs(services)
     log.info("bot @%s ready", application.bot.username)

@@ -36,11 +36,28 @@ DESCRIPTIONS: dict[str, dict[Lang, str]] = {
     "review": {Lang.ZH: "晚间复盘", Lang.EN: "Evening review"},
     "skip": {Lang.ZH: "请假 / 病假 / 培训 / 出差", Lang.EN: "Away: leave, sick, training, travel"},
     "week": {Lang.ZH: "本周总结与反思", Lang.EN: "This week's summary"},
+    "packs": {Lang.ZH: "练习内容包", Lang.EN: "Practice content packs"},
+    "drill": {Lang.ZH: "异议演练（LAER）", Lang.EN: "Objection drill (LAER)"},
+    "me": {Lang.ZH: "我的练习与薄弱项", Lang.EN: "My practice and weak spots"},
+    "objections": {Lang.ZH: "团队遇到的客户异议", Lang.EN: "Objections the team met"},
 }
 
 NEWCOMER = ("start", "help", "newteam", "lang", "cancel")
-REP = ("plan", "review", "skip", "week", "help", "lang", "cancel")
-MANAGER = ("plan", "review", "skip", "week", "invite", "help", "lang", "cancel")
+REP = ("plan", "review", "skip", "week", "drill", "me", "packs", "help", "lang", "cancel")
+MANAGER = (
+    "plan",
+    "review",
+    "skip",
+    "week",
+    "drill",
+    "me",
+    "objections",
+    "invite",
+    "packs",
+    "help",
+    "lang",
+    "cancel",
+)
 GROUP = ("help",)
 GROUP_ADMIN = ("help", "bindgroup")
 

@@ -133,6 +133,7 @@ class Start(Enum):
     PLAN = "plan"
     REVIEW = "review"
     REFLECT = "reflect"
+    DRILL = "drill"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -192,3 +193,38 @@ def one_button(data: CallbackData, label: str) -> InlineKeyboardMarkup:
 
 def buttons_keyboard(rows: list[list[tuple[CallbackData, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[data.button(label) for data, label in row] for row in rows])
+
+
+class DrillAction(Enum):
+    ONE_ANSWER = "one"  # answer all four steps in one message
+    AGAIN = "again"  # another drill
+
+
+@dataclasses.dataclass(frozen=True)
+class DrillButton(CallbackData):
+    prefix: ClassVar[str] = "dr"
+    action: DrillAction
+
+
+FIELD_SORT = "sort"  # show the category buttons
+FIELD_DISMISS = "drop"
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldButton(CallbackData):
+    """/objections: an unmatched field objection; ``choice`` is a category value, or
+    :data:`FIELD_SORT` / :data:`FIELD_DISMISS`."""
+
+    prefix: ClassVar[str] = "fo"
+    item: int
+    choice: str
+
+
+# --- practice --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class StartQuiz(CallbackData):
+    """The button under a pushed message: start a quiz round now."""
+
+    prefix: ClassVar[str] = "quiz"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import cache
 from html import unescape
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
@@ -33,6 +34,7 @@ def environment() -> Environment:
     env.filters["date"] = _date
     env.filters["day"] = _day
     env.filters["num"] = _num
+    env.filters["when"] = _when
     return env
 
 
@@ -93,6 +95,13 @@ def _day(context: Context, value: date) -> str:
     if lang == "zh":
         return f"{value.month}月{value.day}日 {weekday}"
     return f"{weekday} {value.day} {value.strftime('%b')}"
+
+
+@pass_context
+def _when(context: Context, value: datetime, zone: str) -> str:
+    """An instant in ``zone``: ``11月24日 周二 09:00`` or ``Tue 24 Nov 09:00``."""
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{_day(context, local.date())} {local.strftime('%H:%M')}"
 
 
 def _num(value: Decimal | int | None, kpi: Kpi | None = None) -> str:

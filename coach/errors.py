@@ -98,3 +98,33 @@ class InvalidInviteTtl(CoachError):
     code: ClassVar[str] = "invalid_invite_ttl"
     value: str
     limit: int
+
+
+@dataclass(eq=False)
+class NotAPackFile(CoachError):
+    """A document whose name is not that of a content pack (``.yaml`` or ``.yml``)."""
+
+    code: ClassVar[str] = "not_a_pack_file"
+    file_name: str
+
+
+@dataclass(eq=False)
+class PackWithoutTeam(CoachError):
+    """A content pack from someone in no team: there is no team to import it into."""
+
+    code: ClassVar[str] = "pack_without_team"
+
+
+@dataclass(eq=False)
+class PackTooBig(CoachError):
+    code: ClassVar[str] = "pack_too_big"
+    size: int
+    limit: int
+
+
+@dataclass(eq=False)
+class PackNotUtf8(CoachError):
+    """The pack file is not UTF-8 text; ``line`` is where the first bad byte is."""
+
+    code: ClassVar[str] = "pack_not_utf8"
+    line: int

@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from coach.quiz import Card
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,7 @@ from coach.practice import (
     QuizAnswer,
     QuizPoll,
 )
+from coach.quiz import Card
 from storage.models import (
     BattleRow,
     DrillRow,

@@ -10,8 +10,6 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Self
 
-from coach.quiz import Card
-
 from coach.content import Category, Objection, Pack, Question, StoredObjection, StoredQuestion
 from coach.content_import import OBJECTION, QUESTION, kind_of
 from coach.days import DayRecord, Miss, Reflection
@@ -27,6 +25,7 @@ from coach.practice import (
     QuizAnswer,
     QuizPoll,
 )
+from coach.quiz import Card
 
 
 class FixedClock:

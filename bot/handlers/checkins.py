@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import CoachContext
+from bot.handlers import drill
 from bot.handlers.common import contact_of, reply, reply_text
 from bot.handlers.onboarding import ask_new_team_step, team_created
 from bot.keyboards import (
@@ -21,7 +22,7 @@ from bot.keyboards import (
     tasks_keyboard,
 )
 from bot.render import render
-from coach import checkins, conversation, weekly_view
+from coach import checkins, conversation, drill_flow, weekly_view
 from coach.days import Absence, Reflection
 from coach.models import Dialog, Lang, Person
 from coach.weekly import reflection_prompts
@@ -174,6 +175,10 @@ async def answer(update: Update, context: CoachContext, text: str | None) -> boo
         await _reflection_asked(update, person, outcome)
     elif isinstance(outcome, Reflection):
         await reply(update, person.language, "week/reflection_saved", reflection=outcome)
+    elif isinstance(outcome, drill_flow.StepAnswered):
+        await drill.step_answered(update, person, outcome)
+    elif isinstance(outcome, drill_flow.DrillFinished):
+        await drill.drill_finished(update, person, outcome)
     elif isinstance(outcome, Dialog):
         await ask_new_team_step(update, person, outcome)
     else:
@@ -192,6 +197,8 @@ async def start_flow(update: Update, context: CoachContext) -> None:
     await query.answer()
     if flow is Start.PLAN:
         await plan(update, context)
+    elif flow is Start.DRILL:
+        await drill.start_pushed(update, context)
     elif flow is Start.REVIEW:
         await review(update, context)
     else:

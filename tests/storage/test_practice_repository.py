@@ -154,7 +154,7 @@ def test_one_battle_a_week_and_its_polls_and_answers(uow_factory):
                     NOW,
                     battle_id=stored.id,
                     index=index,
-                )  # fmt: skip
+                )
             )
         uow.practice.add_answer(
             QuizAnswer("b-0", REP, team, questions[0], 1, True, 3.0, NOW, battle_id=stored.id)
