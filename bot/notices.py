@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.keyboards import Start, StartFlow
+from bot.keyboards import Start, StartFlow, StartQuiz
 from bot.render import MESSAGE_LIMIT, render, split_message
 from coach.days import CheckIn
 from coach.models import Lang
@@ -12,6 +12,7 @@ from coach.notices import (
     Notice,
     Nudge,
     PlanPrompt,
+    PracticePrompt,
     ReviewPrompt,
     WeeklySummary,
 )
@@ -24,6 +25,7 @@ _TEMPLATES: dict[type, str] = {
     DailySummary: "notice/daily_summary",
     Escalation: "notice/escalation",
     WeeklySummary: "notice/weekly_summary",
+    PracticePrompt: "notice/practice",
 }
 
 
@@ -37,6 +39,13 @@ def language_of(notice: Notice) -> Lang:
 
 
 def _buttons(notice: Notice, lang: Lang) -> tuple[tuple[Button, ...], ...]:
+    if isinstance(notice, PracticePrompt):
+        return (
+            (
+                Button(render(lang, "notice/drill_button"), StartFlow(Start.DRILL).pack()),
+                Button(render(lang, "notice/quiz_button"), StartQuiz().pack()),
+            ),
+        )
     flow: tuple[Start, str] | None = None
     if isinstance(notice, PlanPrompt) or (
         isinstance(notice, Nudge) and notice.check_in is CheckIn.PLAN

@@ -256,7 +256,34 @@ class WeeklySummary(_ToRep):
         return week_key(self.person.user_id, self.checklist.week_start)
 
 
-Notice = PlanPrompt | ReviewPrompt | Nudge | DailySummary | Escalation | WeeklySummary
+@dataclass(frozen=True, slots=True)
+class PracticePrompt(_ToRep):
+    """The day's practice push: quiz questions due and whether a drill is owed this week.
+
+    Sent within the reminder budget (it counts as one of the day's pushes) and only when it
+    leaves one push for the review nudge.
+    """
+
+    kind: ClassVar[str] = "practice"
+    budgeted: ClassVar[bool] = True
+
+    person: Person
+    team: Team
+    day: date
+    due_at: datetime
+    questions_due: int
+    drilled_this_week: int
+    left_today: int
+    reminders: Reminders
+
+    @property
+    def key(self) -> str:
+        return practice_key(self.person.user_id, self.day)
+
+
+Notice = (
+    PlanPrompt | ReviewPrompt | Nudge | DailySummary | Escalation | WeeklySummary | PracticePrompt
+)
 """Anything the tick decides to send."""
 
 
@@ -268,6 +295,11 @@ def plan_key(user_id: int, day: date) -> str:
 def review_key(user_id: int, day: date) -> str:
     """The outbox key of a rep's review prompt for ``day``."""
     return f"review:{user_id}:{day.isoformat()}"
+
+
+def practice_key(user_id: int, day: date) -> str:
+    """The outbox key of a rep's practice push for ``day``."""
+    return f"practice:{user_id}:{day.isoformat()}"
 
 
 def nudge_key(check_in: CheckIn, user_id: int, day: date) -> str:

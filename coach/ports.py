@@ -288,6 +288,14 @@ class PracticeRepository(Protocol):
         """The team's drills finished at or after ``since``, oldest first."""
         ...
 
+    def due_cards(self, user_ids: Iterable[int], by: datetime) -> dict[int, int]:
+        """Per person, how many of their cards are due by ``by`` (people with none left out)."""
+        ...
+
+    def drill_counts(self, user_ids: Iterable[int], since: datetime) -> dict[int, int]:
+        """Per person, drills finished since ``since`` (people with none left out)."""
+        ...
+
     def cards(self, user_id: int) -> dict[int, Card]:
         """The person's spaced-repetition cards by question key."""
         ...

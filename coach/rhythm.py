@@ -45,6 +45,7 @@ class PromptKind(StrEnum):
     REVIEW_NUDGE = "review_nudge"
     DEADLINE = "deadline"
     WEEK_END = "week_end"
+    PRACTICE = "practice"
 
 
 DAILY_PROMPTS: tuple[PromptKind, ...] = (PromptKind.PLAN, PromptKind.REVIEW, PromptKind.SHARING)
@@ -57,6 +58,7 @@ TICK_EVENTS: tuple[PromptKind, ...] = (
     PromptKind.REVIEW_NUDGE,
     PromptKind.DEADLINE,
     PromptKind.WEEK_END,
+    PromptKind.PRACTICE,
 )
 """What ``coach.tick`` acts on (the evening sharing session is not part of it)."""
 
@@ -115,7 +117,17 @@ def event_instant(kind: PromptKind, day: date, tz: ZoneInfo, schedule: Schedule)
             return deadline_instant(day, tz, schedule)
         case PromptKind.WEEK_END:
             return local_instant(day, schedule.week_end_time, tz)
+        case PromptKind.PRACTICE:
+            return local_instant(day, practice_time(schedule), tz)
     raise ValueError(f"unknown event kind {kind!r}")  # pragma: no cover - exhaustive above
+
+
+def practice_time(schedule: Schedule) -> time:
+    """The practice push: halfway between the plan and the review times (13:45 by default)."""
+    plan = schedule.plan_time.hour * 60 + schedule.plan_time.minute
+    review = schedule.review_time.hour * 60 + schedule.review_time.minute
+    middle = (plan + max(review, plan)) // 2
+    return time(middle // 60, middle % 60)
 
 
 def slots_on(

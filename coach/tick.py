@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -46,10 +46,12 @@ from coach.notices import (
     Notice,
     Nudge,
     PlanPrompt,
+    PracticePrompt,
     ReviewPrompt,
     WeeklySummary,
     nudge_key,
     plan_key,
+    practice_key,
     review_key,
     summary_key,
     week_key,
@@ -177,6 +179,7 @@ class _TeamTick:
             PromptKind.REVIEW_NUDGE: lambda slot: self._nudge(slot, CheckIn.REVIEW),
             PromptKind.DEADLINE: self._deadline,
             PromptKind.WEEK_END: self._week_end,
+            PromptKind.PRACTICE: self._practice,
         }
         notices = [notice for slot in slots for notice in handlers[slot.kind](slot)]
         if not notices:
@@ -309,6 +312,45 @@ class _TeamTick:
             if checklist.working_days:
                 summaries.append(WeeklySummary(person, self.team, slot.day, slot.due_at, checklist))
         return summaries
+
+    def _practice(self, slot: Slot) -> list[Notice]:
+        """The practice push, for reps with quiz reviews due today or no drill this week; it
+        takes one push of the budget and only when one is left after it for the review nudge."""
+        local_now = self.now.astimezone(self.tz).time()
+        if self._closed(slot.day) or self.reminders.is_quiet(local_now):
+            return []
+        todo = self._reps_without(lambda uid: practice_key(uid, slot.day))
+        people = self._reachable(todo)
+        records = self._day_records(slot.day) if people else {}
+        present = [uid for uid in people if _absence(records.get(uid)) is None]
+        if not present:
+            return []
+        spent = self.uow.outbox.budget_spent(present, slot.day)
+        end_of_day = datetime.combine(slot.day + timedelta(days=1), time(0), self.tz)
+        monday, _ = week_bounds(slot.day)
+        week_start = datetime.combine(monday, time(0), self.tz)
+        due = self.uow.practice.due_cards(present, end_of_day)
+        drilled = self.uow.practice.drill_counts(present, week_start)
+        pushes: list[Notice] = []
+        for uid in present:
+            left = self.reminders.daily_cap - spent.get(uid, 0) - 1
+            if left < 1:
+                continue
+            if due.get(uid, 0) == 0 and drilled.get(uid, 0) > 0:
+                continue
+            pushes.append(
+                PracticePrompt(
+                    people[uid],
+                    self.team,
+                    slot.day,
+                    slot.due_at,
+                    due.get(uid, 0),
+                    drilled.get(uid, 0),
+                    left,
+                    self.reminders,
+                )
+            )
+        return pushes
 
     # --- the deadline's parts ------------------------------------------------------------------
 
@@ -476,6 +518,10 @@ class _TeamTick:
     def _closed(self, day: date) -> bool:
         """Whether ``day`` is past its deadline (no more prompts or nudges for it)."""
         return self.now >= deadline_instant(day, self.tz, self.schedule)
+
+
+def _absence(record: DayRecord | None) -> object | None:
+    return record.absence if record is not None else None
 
 
 def _on(records: Iterable[DayRecord], day: date) -> DayRecord | None:

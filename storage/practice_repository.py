@@ -32,7 +32,7 @@ from storage.models import (
     QuizCardRow,
     QuizPollRow,
 )
-from storage.repositories import dialect_insert
+from storage.repositories import chunks, dialect_insert
 
 DRILLS = DrillRow.__table__
 CARDS = QuizCardRow.__table__
@@ -79,7 +79,29 @@ class SqlPractice:
         )
         return [_drill(row) for row in rows]
 
+    def drill_counts(self, user_ids: Iterable[int], since: datetime) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for chunk in chunks(user_ids):
+            rows = self._s.execute(
+                select(DRILLS.c.user_id, func.count())
+                .where(DRILLS.c.user_id.in_(chunk), DRILLS.c.finished_at >= since)
+                .group_by(DRILLS.c.user_id)
+            )
+            counts.update((int(uid), int(n)) for uid, n in rows)
+        return counts
+
     # --- quiz cards -----------------------------------------------------------------------
+    def due_cards(self, user_ids: Iterable[int], by: datetime) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for chunk in chunks(user_ids):
+            rows = self._s.execute(
+                select(CARDS.c.user_id, func.count())
+                .where(CARDS.c.user_id.in_(chunk), CARDS.c.due <= by)
+                .group_by(CARDS.c.user_id)
+            )
+            counts.update((int(uid), int(n)) for uid, n in rows)
+        return counts
+
     def cards(self, user_id: int) -> dict[int, Card]:
         rows = self._s.execute(select(CARDS).where(CARDS.c.user_id == user_id))
         return {row.question_key: _card(row) for row in rows}

@@ -445,6 +445,22 @@ class _Practice:
     def team_drills(self, team_id: int, since: datetime) -> list[DrillRecord]:
         return [d for d in self.s.drills if d.team_id == team_id and d.finished_at >= since]
 
+    def due_cards(self, user_ids: Iterable[int], by: datetime) -> dict[int, int]:
+        wanted = set(user_ids)
+        counts: dict[int, int] = {}
+        for (uid, _), card in self.s.cards.items():
+            if uid in wanted and card.due <= by:
+                counts[uid] = counts.get(uid, 0) + 1
+        return counts
+
+    def drill_counts(self, user_ids: Iterable[int], since: datetime) -> dict[int, int]:
+        wanted = set(user_ids)
+        counts: dict[int, int] = {}
+        for d in self.s.drills:
+            if d.user_id in wanted and d.finished_at >= since:
+                counts[d.user_id] = counts.get(d.user_id, 0) + 1
+        return counts
+
     def cards(self, user_id: int) -> dict[int, Card]:
         return {q: card for (u, q), card in self.s.cards.items() if u == user_id}
 

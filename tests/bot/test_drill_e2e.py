@@ -4,10 +4,12 @@ English, bad answers, /me, and the field-to-drill loop from an evening review to
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.delivery.sender import OutboxSender
+from bot.scheduler import run_tick
 from bot.standin import FakeUser
 from coach.content import LAER
 from storage.models import Base
@@ -156,3 +158,38 @@ async def test_an_objection_from_a_review_becomes_a_team_drill(harness: Harness,
     assert [(r["id"], r["category"]) for r in team_items] == [(item["objection_key"], "risk")]
     again = text_of(await harness.press(manager, listed[-1], "➕ 第1条做成演练"))
     assert "已经处理过了" in again
+
+
+async def test_the_practice_push_within_the_budget_starts_a_drill(
+    harness: Harness, clock: FixedClock
+):
+    people = await joined(harness)
+    lina, tom = people.lina, people.tom
+    services = harness.app.bot_data.services
+    sender = OutboxSender(
+        harness.app.bot, services.database.unit_of_work, clock, services.settings.delivery
+    )
+    await harness.send(lina, "/plan 拜访王总")  # Lina plans: no plan nudge for her
+    noon = datetime(2026, 11, 23, 5, 45, tzinfo=UTC)  # Monday 13:45 in Shanghai
+    nudge = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
+    for moment in (clock.now(), nudge, noon):  # plan prompt, plan nudge, then the push
+        clock.set(moment)
+        await run_tick(services, moment)
+        await sender.drain()
+    pushes = {r["user_id"]: r for r in rows(harness, "outbox") if r["kind"] == "practice"}
+    # Tom got a plan nudge (1 of his 2 pushes): the practice push would spend the last one,
+    # which belongs to the review nudge, so he gets none.
+    assert set(pushes) == {lina.id} and pushes[lina.id]["budgeted"]
+    push = lina.inbox[-1]
+    assert "练习时间" in (push.text or "") and "本周还没做异议演练" in (push.text or "")
+    assert tom.id not in pushes
+
+    started = text_of(await harness.press(lina, push, "🎭 异议演练"))
+    assert "异议演练" in started and "1/4 · 倾听" in started
+    for answer in ZH_ANSWERS:
+        await harness.send(lina, answer)
+    [stored] = rows(harness, "drills")
+    assert stored["source"] == "push"
+
+    await run_tick(services, noon + timedelta(minutes=1))  # pushed once a day at most
+    assert len([r for r in rows(harness, "outbox") if r["kind"] == "practice"]) == 1

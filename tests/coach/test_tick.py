@@ -213,12 +213,17 @@ def test_a_full_monday_in_shanghai_and_new_york_minute_by_minute():
         f"plan:11:{day}": at(SH, MONDAY, "08:30"),
         f"plan:12:{day}": at(SH, MONDAY, "08:30"),
         f"nudge:plan:12:{day}": at(SH, MONDAY, "09:30"),
+        # The practice push halfway between plan and review, within the budget of 2 and only
+        # when it leaves one for the review nudge: 12 spent one on the plan nudge.
+        f"practice:11:{day}": at(SH, MONDAY, "13:45"),
         f"review:11:{day}": at(SH, MONDAY, "19:00"),
         f"review:12:{day}": at(SH, MONDAY, "19:00"),
         f"nudge:review:12:{day}": at(SH, MONDAY, "20:00"),
         f"summary:{sh.id}:{day}:{GROUP}": at(SH, MONDAY, "22:00"),
         # New York: Amy joined at noon, so her first prompt is the review.
         f"plan:21:{day}": at(NY, MONDAY, "08:30"),
+        f"practice:21:{day}": at(NY, MONDAY, "13:45"),
+        f"practice:22:{day}": at(NY, MONDAY, "13:45"),
         f"review:21:{day}": at(NY, MONDAY, "19:00"),
         f"review:22:{day}": at(NY, MONDAY, "19:00"),
         f"nudge:review:22:{day}": at(NY, MONDAY, "20:00"),
