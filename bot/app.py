@@ -15,6 +15,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     MessageHandler,
+    PollAnswerHandler,
     filters,
 )
 
@@ -23,7 +24,18 @@ from bot.content_seed import seed_builtin_packs
 from bot.context import BotData, CoachApplication, CoachContext
 from bot.delivery import attach_sender, rate_limiter
 from bot.delivery.http import AiohttpRequest
-from bot.handlers import checkins, content, drill, errors, general, groups, language, onboarding
+from bot.handlers import (
+    battle,
+    checkins,
+    content,
+    drill,
+    errors,
+    general,
+    groups,
+    language,
+    onboarding,
+    quiz,
+)
 from bot.handlers.common import GROUPS, PRIVATE
 from bot.intake import IntakeApplication
 from bot.keyboards import (
@@ -39,6 +51,7 @@ from bot.keyboards import (
     SkipDays,
     SkipRegion,
     StartFlow,
+    StartQuiz,
     TickTask,
 )
 from bot.scheduler import schedule_ticks
@@ -111,11 +124,16 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         "drill": drill.drill,
         "me": drill.me,
         "objections": drill.objections,
+        "quiz": quiz.quiz,
+        "gaps": quiz.gaps,
     }
     for name, callback in private_commands.items():
         app.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     app.add_handler(CommandHandler("bindgroup", groups.bind_group, filters=GROUPS))
     app.add_handler(CommandHandler("help", general.help_in_group, filters=GROUPS))
+    app.add_handler(CommandHandler("battle", battle.battle, filters=GROUPS))
+    # Votes in quiz polls: private quizzes and group battles (they come without a chat).
+    app.add_handler(PollAnswerHandler(quiz.poll_answer))
 
     buttons: list[tuple[type[CallbackData], object]] = [
         (ChooseLanguage, language.language_chosen),
@@ -129,6 +147,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         (BackToWork, checkins.back_to_work),
         (DrillButton, drill.drill_button),
         (FieldButton, drill.field_button),
+        (StartQuiz, quiz.start_quiz_button),
     ]
     for family, callback in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=family.pattern()))  # type: ignore[arg-type]

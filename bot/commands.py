@@ -40,18 +40,23 @@ DESCRIPTIONS: dict[str, dict[Lang, str]] = {
     "drill": {Lang.ZH: "异议演练（LAER）", Lang.EN: "Objection drill (LAER)"},
     "me": {Lang.ZH: "我的练习与薄弱项", Lang.EN: "My practice and weak spots"},
     "objections": {Lang.ZH: "团队遇到的客户异议", Lang.EN: "Objections the team met"},
+    "quiz": {Lang.ZH: "产品知识小测", Lang.EN: "Product quiz"},
+    "gaps": {Lang.ZH: "团队知识薄弱点（主管）", Lang.EN: "Team knowledge gaps (managers)"},
+    "battle": {Lang.ZH: "开始本周知识擂台", Lang.EN: "Start this week's quiz battle"},
 }
 
 NEWCOMER = ("start", "help", "newteam", "lang", "cancel")
-REP = ("plan", "review", "skip", "week", "drill", "me", "packs", "help", "lang", "cancel")
+REP = ("plan", "review", "skip", "week", "drill", "quiz", "me", "packs", "help", "lang", "cancel")
 MANAGER = (
     "plan",
     "review",
     "skip",
     "week",
     "drill",
+    "quiz",
     "me",
     "objections",
+    "gaps",
     "invite",
     "packs",
     "help",
@@ -59,7 +64,7 @@ MANAGER = (
     "cancel",
 )
 GROUP = ("help",)
-GROUP_ADMIN = ("help", "bindgroup")
+GROUP_ADMIN = ("help", "bindgroup", "battle")
 
 
 def menu(names: tuple[str, ...], lang: Lang) -> list[BotCommand]:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from telegram.ext import Application, ContextTypes
 
+from bot.battle_jobs import schedule_battles
 from bot.notices import compose
 from bot.services import Services
 from coach.ports import UnitOfWork
@@ -85,3 +86,5 @@ def schedule_ticks(application: Application) -> None:  # type: ignore[type-arg]
     interval = services.settings.rhythm.tick_seconds
     queue.run_once(_backfill_job, when=0, name="rhythm-backfill")
     queue.run_repeating(_tick_job, interval=interval, first=1, name=TICK_JOB)
+    # Battles step every few seconds (a question is open only seconds), apart from the tick.
+    schedule_battles(application)

@@ -115,6 +115,13 @@ class InviteSettings(_Section):
     ttl_days: int = Field(default=30, ge=0, le=365)
 
 
+class PracticeSettings(_Section):
+    battle_weekday: int = Field(default=5, ge=1, le=7)
+    battle_time: time = time(17, 0)
+    battle_questions: int = Field(default=5, ge=1, le=20)
+    battle_open_seconds: int = Field(default=30, ge=10, le=600)
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -132,6 +139,7 @@ class Settings(_Section):
     invites: InviteSettings = InviteSettings()
     rhythm: RhythmSettings = RhythmSettings()
     delivery: DeliverySettings = DeliverySettings()
+    practice: PracticeSettings = PracticeSettings()
     logging: LoggingSettings = LoggingSettings()
     sandbox: SandboxSettings = SandboxSettings()
 

@@ -180,6 +180,8 @@ def due_steps(uow: UnitOfWork, now: datetime) -> list[AskQuestion | PostBoard]:
             BattleAnswer(a.user_id, a.question_key, a.correct, a.seconds)
             for a in uow.practice.battle_answers(battle.id)
         ]
+        members = {m.user_id for m in uow.members.of_team(battle.team_id)}
+        answers = [a for a in answers if a.user_id in members]  # the team's, not onlookers'
         rows = battle_board(answers, battle.open_seconds)
         people = uow.people.many({row.user_id for row in rows})
         names = {uid: person.first_name for uid, person in people.items()}

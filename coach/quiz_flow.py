@@ -57,6 +57,14 @@ class CaughtUp:
 
 
 @dataclass(frozen=True, slots=True)
+class RoundScore:
+    """Right answers among the questions of a round answered so far."""
+
+    right: int
+    asked: int
+
+
+@dataclass(frozen=True, slots=True)
 class QuizAnswered:
     """A private quiz answer: right or wrong, when the question comes back, what comes next."""
 
@@ -64,6 +72,7 @@ class QuizAnswered:
     card: Card
     timezone: str
     following: QuizQuestion | CaughtUp | None  # None: the round is over
+    round: RoundScore | None = None  # when the round ends here (over, or nothing more due)
 
 
 def start_quiz(uow: UnitOfWork, person: Person, now: datetime) -> QuizQuestion | CaughtUp:
@@ -154,7 +163,40 @@ def answer_poll(
     following: QuizQuestion | CaughtUp | None = None
     if poll.index + 1 < ROUND:
         following = _next(uow, person, team, now, poll.index + 1, skip=poll.question_key)
-    return QuizAnswered(answer.correct, card, team.timezone, following)
+    score = None if isinstance(following, QuizQuestion) else _round_score(uow, poll, answer)
+    return QuizAnswered(answer.correct, card, team.timezone, following, score)
+
+
+ROUND_LOOKBACK = timedelta(days=7)
+"""How far back the answers of a round's earlier questions are looked for."""
+
+
+def _round_score(uow: UnitOfWork, poll: QuizPoll, answer: QuizAnswer) -> RoundScore:
+    """The score of the round ``poll`` (a private quiz poll, just answered) ends.
+
+    A round's polls are numbered 0, 1, … and each is sent once the one before was answered,
+    so the rep's latest earlier answers, walked back while their polls count down to 0, are
+    the round's.
+    """
+    right, asked = int(answer.correct), 1
+    expected = poll.index - 1
+    if expected < 0:
+        return RoundScore(right, asked)
+    earlier = [
+        a
+        for a in uow.practice.answers(poll.team_id, poll.sent_at - ROUND_LOOKBACK)
+        if a.user_id == answer.user_id and a.battle_id is None and a.poll_id != poll.poll_id
+    ]
+    for previous in reversed(earlier):
+        sent = uow.practice.poll(previous.poll_id)
+        if sent is None or sent.kind is not PollKind.QUIZ or sent.index != expected:
+            break
+        right += int(previous.correct)
+        asked += 1
+        expected -= 1
+        if expected < 0:
+            break
+    return RoundScore(right, asked)
 
 
 @dataclass(frozen=True, slots=True)

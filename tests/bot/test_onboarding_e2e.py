@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.commands import MANAGER, REP
+from bot.commands import GROUP_ADMIN, MANAGER, REP
 from bot.standin import FakeGroup, FakeUser, StandIn
 from coach.invites import new_token
 from storage.models import InviteRow, MembershipRow, TeamRow
@@ -267,7 +267,8 @@ async def test_language_switch_and_menus(harness: Harness, standin: StandIn):
     zh_private = standin.commands(scope={"type": "all_private_chats"}, language_code="zh")
     assert [c.command for c in zh_private] == ["start", "help", "newteam", "lang", "cancel"]
     en_admins = standin.commands(scope={"type": "all_chat_administrators"}, language_code="en")
-    assert [c.command for c in en_admins] == ["help", "bindgroup"]
+    assert [c.command for c in en_admins] == list(GROUP_ADMIN)
+    assert {"bindgroup", "battle"} <= set(GROUP_ADMIN)
 
     await make_team(harness, people)
     manager_menu = standin.commands(scope={"type": "chat", "chat_id": people.manager.id})
