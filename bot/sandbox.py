@@ -53,6 +53,8 @@ HELP = """sandbox commands:
   :addbot / :kick      add the bot to / remove it from the group (as you)
   :admin NAME          make NAME a group admin          :join         open the last invite link
   :N  (e.g. :1)        press button N of the last message with buttons here
+  :vote N              answer option N of the last quiz poll here
+  :file PATH           send a file (e.g. a content pack .yaml, as a manager)
   :sticker  :photo     send non-text input             :help  :quit
   :time [HH:MM|ISO]    jump the sandbox clock (team zone) and run the scheduler; alone: show it
 anything else is sent as a message; t.me invite links are opened like Telegram does."""
@@ -101,6 +103,7 @@ class Terminal:
     in_group: bool = False
     last_link: str | None = None
     last_buttons: dict[int, SentMessage] = field(default_factory=dict)
+    last_poll: dict[int, SentMessage] = field(default_factory=dict)
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -120,6 +123,13 @@ class Terminal:
                 path = self.files / f"{message.chat_id}-{message.message_id}-{name}"
                 path.write_bytes(sent_file.content)
                 self.say(f"  (file saved: {path})")
+        if message.poll is not None:
+            self.last_poll[message.chat_id] = message
+            poll = message.poll
+            self.say(f"📊 {poll.question}")
+            for number, option in enumerate(poll.options, 1):
+                self.say(f"  ({number}) {option}")
+            self.say("  (closed)" if poll.is_closed else "  (:vote N to answer)")
         if message.buttons:
             self.last_buttons[message.chat_id] = message
             flat = [button for row in message.buttons for button in row]
@@ -325,6 +335,18 @@ def _act(
         return me.send(f"/start {token}")
     if verb.isdigit():
         return _press(int(verb), terminal, me, group)
+    if verb == "vote" and rest and rest[0].isdigit():
+        poll = terminal.last_poll.get(group.id if terminal.in_group else me.id)
+        if poll is None:
+            terminal.say("  (no poll here yet: try /quiz)")
+            return None
+        return me.answer_poll(poll, int(rest[0]) - 1, chat=chat)
+    if verb == "file" and rest:
+        path = Path(rest[0]).expanduser()
+        if not path.is_file():
+            terminal.say(f"  (no file {path})")
+            return None
+        return me.send_document(path.name, path.read_bytes(), chat=chat)
     terminal.say(f"  (unknown sandbox command :{verb}; :help lists them)")
     return None
 

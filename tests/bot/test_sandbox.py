@@ -46,3 +46,31 @@ def standin_png() -> bytes:
     from bot.standin.media import tiny_png
 
     return tiny_png()
+
+
+async def test_quiz_polls_are_shown_and_voted_and_files_sent(standin: StandIn, tmp_path: Path):
+    from bot.sandbox import _act
+
+    user = standin.add_user(first_name="Li", username="li", language_code="zh")
+    user.send("/start")
+    group = standin.add_group("Team", members={user: "creator"})
+    async with Bot(TOKEN, base_url=standin.base_url) as bot:
+        await bot.send_poll(
+            user.id, "Which plan?", ["Basic", "Pro"], type="quiz", correct_option_ids=[1],
+            is_anonymous=False,
+        )  # fmt: skip
+    out = io.StringIO()
+    terminal = Terminal(out=out, files=tmp_path / "files", personas={"li": user}, me="li")
+    for message in standin.sent_messages(user.id):
+        terminal.show(message, {user.id: "li"})
+    assert "📊 Which plan?\n  (1) Basic\n  (2) Pro\n  (:vote N to answer)" in out.getvalue()
+
+    update = _act(":vote 2", terminal, standin, group, {user.id: "li"})
+    assert update is not None and update["poll_answer"]["option_ids"] == [1]
+
+    pack = tmp_path / "team.yaml"
+    pack.write_text("schema: 1\n", encoding="utf-8")
+    sent = _act(f":file {pack}", terminal, standin, group, {user.id: "li"})
+    assert sent is not None and sent["message"]["document"]["file_name"] == "team.yaml"
+    assert _act(":file /no/such.yaml", terminal, standin, group, {}) is None
+    assert "(no file /no/such.yaml)" in out.getvalue()
