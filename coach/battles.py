@@ -22,7 +22,7 @@ from coach.onboarding import managed_team
 from coach.ports import UnitOfWork
 from coach.practice import Battle, BattleState, PollKind, QuizPoll
 from coach.quiz import BattleAnswer, BattleRow, battle_board
-from coach.team_content import questions_for
+from coach.team_content import BUILT_IN, questions_for
 
 PAUSE = timedelta(seconds=3)
 """Between a question's close and the next question (or the board)."""
@@ -130,6 +130,8 @@ def schedule_weekly(
         due = datetime.combine(local.date(), rules.at, zone)
         if not due <= now < due + grace:
             continue
+        if uow.practice.battle_of_week(team.id, week_of(local.date())) is not None:
+            continue  # started already (this run loops every few seconds through the window)
         try:
             battle = _new_battle(uow, team, now, rules)
         except NoQuestions:
@@ -192,7 +194,7 @@ def due_steps(uow: UnitOfWork, now: datetime) -> list[AskQuestion | PostBoard]:
 
 
 def _question(uow: UnitOfWork, battle: Battle, key: int) -> StoredQuestion | None:
-    for stored in uow.content.questions([battle.team_id, 0], battle.language):
+    for stored in uow.content.questions([battle.team_id, BUILT_IN], battle.language):
         if stored.key == key:
             return stored
     return None

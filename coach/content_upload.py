@@ -24,10 +24,9 @@ from coach import errors
 from coach.content import MAX_PACK_BYTES, InvalidPack, Pack, PackProblem, read_pack
 from coach.content_import import ImportReport, import_pack
 from coach.models import Lang, Person, Role, Team
+from coach.onboarding import team_of
 from coach.ports import UnitOfWork
-
-BUILT_IN = 0
-"""The scope of the packs that ship with the bot; every team sees them."""
+from coach.team_content import BUILT_IN
 
 PACK_SUFFIXES = (".yaml", ".yml")
 
@@ -215,10 +214,7 @@ def team_content(uow: UnitOfWork, person: Person, now: datetime) -> TeamContent:
     Reps and managers may ask. ``now`` is unused; kept for the common signature.
     Raises ``NotInTeam``.
     """
-    membership = uow.members.get(person.user_id)
-    team = uow.teams.get(membership.team_id) if membership else None
-    if team is None:
-        raise errors.NotInTeam()
+    team = team_of(uow, person)
     scopes = (BUILT_IN, team.id)
     counts: dict[tuple[int, str, str], list[int]] = {}
     for lang in Lang:

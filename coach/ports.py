@@ -316,6 +316,10 @@ class PracticeRepository(Protocol):
 
     def battle_answers(self, battle_id: int) -> list[QuizAnswer]: ...
 
+    def quiz_answers(self, user_id: int, since: datetime, limit: int) -> list[QuizAnswer]:
+        """The person's latest private-quiz answers (no battles) since ``since``, newest first."""
+        ...
+
     def answered(self, user_id: int, since: datetime) -> int: ...
 
     def add_battle(self, battle: Battle) -> Battle | None:

@@ -53,7 +53,6 @@ class CaughtUp:
 
     next_due: datetime | None
     timezone: str
-    answered: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,12 +181,10 @@ def _round_score(uow: UnitOfWork, poll: QuizPoll, answer: QuizAnswer) -> RoundSc
     expected = poll.index - 1
     if expected < 0:
         return RoundScore(right, asked)
-    earlier = [
-        a
-        for a in uow.practice.answers(poll.team_id, poll.sent_at - ROUND_LOOKBACK)
-        if a.user_id == answer.user_id and a.battle_id is None and a.poll_id != poll.poll_id
-    ]
-    for previous in reversed(earlier):
+    earlier = uow.practice.quiz_answers(
+        answer.user_id, poll.sent_at - ROUND_LOOKBACK, limit=poll.index + 1
+    )
+    for previous in (a for a in earlier if a.poll_id != poll.poll_id):
         sent = uow.practice.poll(previous.poll_id)
         if sent is None or sent.kind is not PollKind.QUIZ or sent.index != expected:
             break

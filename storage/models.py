@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from coach import team_content
 from storage.types import UTCDateTime
 
 # Named constraints make Alembic migrations deterministic on every backend.
@@ -321,7 +322,7 @@ class ProcessedUpdateRow(Base):
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
-BUILT_IN = 0
+BUILT_IN = team_content.BUILT_IN
 """``team_id`` of the content packs that ship with the bot (every team sees them)."""
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from coach.content import LAER, Category
@@ -80,24 +80,22 @@ class SqlPractice:
         return [_drill(row) for row in rows]
 
     def drill_counts(self, user_ids: Iterable[int], since: datetime) -> dict[int, int]:
-        counts: dict[int, int] = {}
-        for chunk in chunks(user_ids):
-            rows = self._s.execute(
-                select(DRILLS.c.user_id, func.count())
-                .where(DRILLS.c.user_id.in_(chunk), DRILLS.c.finished_at >= since)
-                .group_by(DRILLS.c.user_id)
-            )
-            counts.update((int(uid), int(n)) for uid, n in rows)
-        return counts
+        return self._per_user(DRILLS, user_ids, DRILLS.c.finished_at >= since)
 
     # --- quiz cards -----------------------------------------------------------------------
     def due_cards(self, user_ids: Iterable[int], by: datetime) -> dict[int, int]:
+        return self._per_user(CARDS, user_ids, CARDS.c.due <= by)
+
+    def _per_user(
+        self, table: Table, user_ids: Iterable[int], condition: ColumnElement[bool]
+    ) -> dict[int, int]:
+        """Rows of ``table`` meeting ``condition`` per user (users without any left out)."""
         counts: dict[int, int] = {}
         for chunk in chunks(user_ids):
             rows = self._s.execute(
-                select(CARDS.c.user_id, func.count())
-                .where(CARDS.c.user_id.in_(chunk), CARDS.c.due <= by)
-                .group_by(CARDS.c.user_id)
+                select(table.c.user_id, func.count())
+                .where(table.c.user_id.in_(chunk), condition)
+                .group_by(table.c.user_id)
             )
             counts.update((int(uid), int(n)) for uid, n in rows)
         return counts
@@ -176,6 +174,19 @@ class SqlPractice:
             select(ANSWERS)
             .where(ANSWERS.c.team_id == team_id, ANSWERS.c.answered_at >= since)
             .order_by(ANSWERS.c.answered_at, ANSWERS.c.id)
+        )
+        return [_answer(row) for row in rows]
+
+    def quiz_answers(self, user_id: int, since: datetime, limit: int) -> list[QuizAnswer]:
+        rows = self._s.execute(
+            select(ANSWERS)
+            .where(
+                ANSWERS.c.user_id == user_id,
+                ANSWERS.c.battle_id.is_(None),
+                ANSWERS.c.answered_at >= since,
+            )
+            .order_by(ANSWERS.c.answered_at.desc(), ANSWERS.c.id.desc())
+            .limit(limit)
         )
         return [_answer(row) for row in rows]
 

@@ -487,6 +487,15 @@ class _Practice:
     def answers(self, team_id: int, since: datetime) -> list[QuizAnswer]:
         return [a for a in self.s.answers if a.team_id == team_id and a.answered_at >= since]
 
+    def quiz_answers(self, user_id: int, since: datetime, limit: int) -> list[QuizAnswer]:
+        mine = [
+            a
+            for a in self.s.answers
+            if a.user_id == user_id and a.battle_id is None and a.answered_at >= since
+        ]
+        # newest first; at the same instant the later stored first, like ``ORDER BY id DESC``
+        return sorted(reversed(mine), key=lambda a: a.answered_at, reverse=True)[:limit]
+
     def battle_answers(self, battle_id: int) -> list[QuizAnswer]:
         return [a for a in self.s.answers if a.battle_id == battle_id]
 

@@ -117,6 +117,8 @@ def test_an_answer_counts_once_per_person_and_poll(uow_factory):
         assert got[0] == answer
         assert uow.practice.answers(team, NOW + timedelta(minutes=1)) == []
         assert uow.practice.answered(REP, NOW) == 1
+        assert uow.practice.quiz_answers(REP, NOW, limit=5) == [answer]
+        assert uow.practice.quiz_answers(REP, NOW + timedelta(minutes=1), limit=5) == []
 
 
 def test_one_battle_a_week_and_its_polls_and_answers(uow_factory):
@@ -165,6 +167,7 @@ def test_one_battle_a_week_and_its_polls_and_answers(uow_factory):
     with uow_factory() as uow:
         assert [p.poll_id for p in uow.practice.battle_polls(stored.id)] == ["b-0", "b-1"]
         assert [a.user_id for a in uow.practice.battle_answers(stored.id)] == [REP]
+        assert uow.practice.quiz_answers(REP, NOW, limit=5) == []  # battle answers are not
         assert uow.practice.due_battles(NOW) == []
         uow.practice.save_battle(replace(moved, state=BattleState.DONE, next_at=None))
         uow.commit()
