@@ -41,6 +41,8 @@ from coach.practice import (
     QuizPoll,
 )
 from coach.quiz import Card
+from coach.sharing_records import Teamwork
+from coach.team_settings import TeamSettings
 
 
 class Clock(Protocol):
@@ -357,6 +359,28 @@ class PracticeRepository(Protocol):
     def set_field(self, item_id: int, status: FieldStatus, objection_key: int | None) -> None: ...
 
 
+class TeamSettingsRepository(Protocol):
+    """A team's score weights, relay focus, sharing themes and monthly revenue target."""
+
+    def get(self, team_id: int) -> TeamSettings:
+        """The team's settings; ``coach.team_settings.DEFAULT_SETTINGS`` if never saved."""
+        ...
+
+    def save(self, team_id: int, settings: TeamSettings) -> None:
+        """Insert or replace the team's settings."""
+        ...
+
+
+class SharingRepository(Protocol):
+    """Evening sharing sessions, shares and kudos (``coach.sharing_records``)."""
+
+    def teamwork(self, team_id: int, start: date, end: date) -> dict[int, Teamwork]:
+        """Per rep, named shares of sessions with ``start <= day <= end``, the kudos those
+        shares received and the kudos the rep gave in those sessions (reps with none left out).
+        """
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything a use case reads and writes, committed once by the caller."""
 
@@ -373,6 +397,8 @@ class UnitOfWork(Protocol):
     updates: UpdateLog
     content: ContentRepository
     practice: PracticeRepository
+    settings: TeamSettingsRepository
+    sharing: SharingRepository
 
     def __enter__(self) -> Self: ...
 

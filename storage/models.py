@@ -311,6 +311,8 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A chart to send as a photo with ``text`` as its caption (``coach.outbox.OutgoingMessage``).
+    chart: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ProcessedUpdateRow(Base):
@@ -497,4 +499,80 @@ class FieldObjectionRow(Base):
     category: Mapped[str | None] = mapped_column(String(20))
     objection_key: Mapped[int | None] = mapped_column(ForeignKey("content_items.id"))
     status: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- the team layer: settings, evening sharing ---------------------------------------------------
+
+
+class TeamSettingsRow(Base):
+    """A team's ``coach.team_settings.TeamSettings``; no row means the defaults."""
+
+    __tablename__ = "team_settings"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    weights: Mapped[dict[str, Any]] = mapped_column(JSON)
+    relay: Mapped[dict[str, Any]] = mapped_column(JSON)
+    themes: Mapped[list[Any]] = mapped_column(JSON)
+    monthly_revenue: Mapped[Decimal | None] = mapped_column(MONEY)
+
+
+THEMES = "'problems', 'success', 'experience', 'venting'"
+
+
+class SharingSessionRow(Base):
+    """One evening's sharing in a team's group (``coach.sharing_records.SharingSession``)."""
+
+    __tablename__ = "sharing_sessions"
+    __table_args__ = (
+        UniqueConstraint("team_id", "day"),
+        CheckConstraint(f"theme IN ({THEMES})", name="theme"),
+        CheckConstraint("state IN ('open', 'closed')", name="state"),
+        Index("ix_sharing_sessions_state_closes", "state", "closes_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    theme: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(8))
+
+
+class ShareRow(Base):
+    """A rep's share (``coach.sharing_records.Share``); a venting share's author is never shown."""
+
+    __tablename__ = "shares"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({THEMES})", name="kind"),
+        Index("ix_shares_session", "session_id"),
+        Index("ix_shares_team_kept", "team_id", "kept_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sharing_sessions.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kept_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    kept_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class KudosRow(Base):
+    """One person's 👍 on one share: at most one each."""
+
+    __tablename__ = "kudos"
+    __table_args__ = (Index("ix_kudos_session", "session_id"),)
+
+    share_id: Mapped[int] = mapped_column(
+        ForeignKey("shares.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    session_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

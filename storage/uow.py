@@ -15,6 +15,8 @@ from storage.outbox_repository import SqlOutbox, SqlUpdateLog
 from storage.practice_repository import SqlPractice
 from storage.repositories import SqlDialogs, SqlInvites, SqlMembers, SqlPeople, SqlTeams
 from storage.rhythm_repositories import SqlDays, SqlMisses, SqlReflections, SqlTargets
+from storage.sharing_repository import SqlSharing
+from storage.team_repository import SqlTeamSettings
 
 
 class SqlUnitOfWork:
@@ -43,6 +45,8 @@ class SqlUnitOfWork:
         self.updates = SqlUpdateLog(session)
         self.content = SqlContent(session)
         self.practice = SqlPractice(session)
+        self.settings = SqlTeamSettings(session)
+        self.sharing = SqlSharing(session)
         return self
 
     def __exit__(

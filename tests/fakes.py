@@ -26,6 +26,8 @@ from coach.practice import (
     QuizPoll,
 )
 from coach.quiz import Card
+from coach.sharing_records import Share, SharingSession, Teamwork
+from coach.team_settings import DEFAULT_SETTINGS, TeamSettings, Theme
 
 
 class FixedClock:
@@ -65,6 +67,10 @@ class _State:
     answers: list[QuizAnswer] = field(default_factory=list)
     battles: dict[int, Battle] = field(default_factory=dict)
     field_items: dict[int, FieldObjection] = field(default_factory=dict)
+    team_settings: dict[int, TeamSettings] = field(default_factory=dict)
+    sessions: dict[int, SharingSession] = field(default_factory=dict)
+    shares: dict[int, Share] = field(default_factory=dict)
+    kudos: dict[tuple[int, int], datetime] = field(default_factory=dict)  # (share, user) → when
 
 
 @dataclass
@@ -566,6 +572,46 @@ class _Practice:
         self.s.field_items[item_id] = replace(item, status=status, objection_key=objection_key)
 
 
+class _TeamSettings:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    def get(self, team_id: int) -> TeamSettings:
+        return self.s.team_settings.get(team_id, DEFAULT_SETTINGS)
+
+    def save(self, team_id: int, settings: TeamSettings) -> None:
+        self.s.team_settings[team_id] = settings
+
+
+class _Sharing:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    def teamwork(self, team_id: int, start: date, end: date) -> dict[int, Teamwork]:
+        sessions = {
+            sid
+            for sid, session in self.s.sessions.items()
+            if session.team_id == team_id and start <= session.day <= end
+        }
+        counts: dict[int, dict[str, int]] = {}
+
+        def bump(user_id: int, name: str) -> None:
+            parts = counts.setdefault(user_id, {})
+            parts[name] = parts.get(name, 0) + 1
+
+        for share in self.s.shares.values():
+            if share.session_id in sessions and share.kind is not Theme.VENTING:
+                bump(share.user_id, "shares")
+        for share_id, user_id in self.s.kudos:
+            share = self.s.shares[share_id]
+            if share.session_id not in sessions:
+                continue
+            bump(user_id, "kudos_given")
+            if share.kind is not Theme.VENTING:
+                bump(share.user_id, "kudos_received")
+        return {user_id: Teamwork(**parts) for user_id, parts in counts.items()}
+
+
 class _Updates:
     def __init__(self, state: _State) -> None:
         self.s = state
@@ -609,6 +655,8 @@ class FakeUnitOfWork:
         self.updates = _Updates(self._work)
         self.content = _Content(self._work)
         self.practice = _Practice(self._work)
+        self.settings = _TeamSettings(self._work)
+        self.sharing = _Sharing(self._work)
 
     def __exit__(
         self,
