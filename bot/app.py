@@ -26,6 +26,7 @@ from bot.delivery import attach_sender, rate_limiter
 from bot.delivery.http import AiohttpRequest
 from bot.handlers import (
     battle,
+    board,
     checkins,
     content,
     drill,
@@ -33,21 +34,27 @@ from bot.handlers import (
     general,
     groups,
     language,
+    manager,
     onboarding,
     quiz,
+    sharing,
 )
 from bot.handlers.common import GROUPS, PRIVATE
 from bot.intake import IntakeApplication
 from bot.keyboards import (
     BackToWork,
     BadCallbackData,
+    BoardButton,
     CallbackData,
     ChooseLanguage,
     ConfirmMove,
     DrillButton,
     FieldButton,
+    KeepLesson,
+    KudosButton,
     PlanButton,
     ReviewButton,
+    ShareKind,
     SkipDays,
     SkipRegion,
     StartFlow,
@@ -126,12 +133,22 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         "objections": drill.objections,
         "quiz": quiz.quiz,
         "gaps": quiz.gaps,
+        "board": board.board,
+        "share": sharing.share,
+        "tips": sharing.tips,
+        "team": manager.team,
+        "report": manager.report,
+        "targets": manager.targets,
+        "schedule": manager.schedule,
+        "export": manager.export_command,
     }
     for name, callback in private_commands.items():
         app.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     app.add_handler(CommandHandler("bindgroup", groups.bind_group, filters=GROUPS))
     app.add_handler(CommandHandler("help", general.help_in_group, filters=GROUPS))
     app.add_handler(CommandHandler("battle", battle.battle, filters=GROUPS))
+    app.add_handler(CommandHandler("share", sharing.share_in_group_command, filters=GROUPS))
+    app.add_handler(CommandHandler("board", board.board_in_group, filters=GROUPS))
     # Votes in quiz polls: private quizzes and group battles (they come without a chat).
     app.add_handler(PollAnswerHandler(quiz.poll_answer))
 
@@ -148,6 +165,10 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         (DrillButton, drill.drill_button),
         (FieldButton, drill.field_button),
         (StartQuiz, quiz.start_quiz_button),
+        (BoardButton, board.board_button),
+        (ShareKind, sharing.kind_button),
+        (KudosButton, sharing.kudos_button),
+        (KeepLesson, sharing.keep_button),
     ]
     for family, callback in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=family.pattern()))  # type: ignore[arg-type]
@@ -163,6 +184,14 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(PRIVATE & filters.TEXT, onboarding.free_text))
     app.add_handler(MessageHandler(PRIVATE & filters.Document.ALL, content.document))
     app.add_handler(MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, general.not_text))
+    # A text reply to the bot in a group is a share while the evening sharing is open (the
+    # handler falls back to the pointer below otherwise); it must come before that pointer.
+    app.add_handler(
+        MessageHandler(
+            GROUPS & filters.UpdateType.MESSAGE & filters.REPLY & filters.TEXT & ~filters.COMMAND,
+            sharing.group_reply,
+        )
+    )
     # In groups the bot sees commands and replies to it (privacy mode); plain chatter is left alone.
     app.add_handler(
         MessageHandler(

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli_reports import add_commands as add_report_commands
 from bot.logs import configure_logging
 from bot.settings import DEFAULT_CONFIG, Settings, SettingsError, load_settings
 from coach.kpis import Kpi
@@ -86,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
         f"{', '.join(k.value for k in Kpi)}; none: show",
     )
     targets.set_defaults(handler=_targets)
+
+    add_report_commands(commands, _instant)  # report week|today, export (bot/cli_reports.py)
 
     content = commands.add_parser("content", help="content packs: objections and quiz questions")
     content_commands = content.add_subparsers(dest="content_command", required=True)

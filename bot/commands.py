@@ -43,10 +43,33 @@ DESCRIPTIONS: dict[str, dict[Lang, str]] = {
     "quiz": {Lang.ZH: "产品知识小测", Lang.EN: "Product quiz"},
     "gaps": {Lang.ZH: "团队知识薄弱点（主管）", Lang.EN: "Team knowledge gaps (managers)"},
     "battle": {Lang.ZH: "开始本周知识擂台", Lang.EN: "Start this week's quiz battle"},
+    "board": {Lang.ZH: "榜单：英雄榜、KPI、接力赛", Lang.EN: "Boards: heroes, KPIs, relay"},
+    "share": {Lang.ZH: "晚分享：分享到团队群", Lang.EN: "Evening sharing: share with the team"},
+    "tips": {Lang.ZH: "团队留下的经验", Lang.EN: "Lessons the team kept"},
+    "team": {Lang.ZH: "团队今天的情况", Lang.EN: "The team today"},
+    "report": {Lang.ZH: "团队周报（可查往周）", Lang.EN: "The team's week (any week)"},
+    "targets": {Lang.ZH: "查看和设置目标", Lang.EN: "See and set targets"},
+    "schedule": {Lang.ZH: "查看和修改日程", Lang.EN: "See and change the schedule"},
+    "export": {Lang.ZH: "导出数据（XLSX 和 CSV）", Lang.EN: "Export data (XLSX and CSV)"},
 }
 
 NEWCOMER = ("start", "help", "newteam", "lang", "cancel")
-REP = ("plan", "review", "skip", "week", "drill", "quiz", "me", "packs", "help", "lang", "cancel")
+REP = (
+    "plan",
+    "review",
+    "skip",
+    "week",
+    "drill",
+    "quiz",
+    "share",
+    "tips",
+    "board",
+    "me",
+    "packs",
+    "help",
+    "lang",
+    "cancel",
+)
 MANAGER = (
     "plan",
     "review",
@@ -54,7 +77,15 @@ MANAGER = (
     "week",
     "drill",
     "quiz",
+    "share",
+    "tips",
+    "board",
     "me",
+    "team",
+    "report",
+    "targets",
+    "schedule",
+    "export",
     "objections",
     "gaps",
     "invite",
@@ -63,8 +94,8 @@ MANAGER = (
     "lang",
     "cancel",
 )
-GROUP = ("help",)
-GROUP_ADMIN = ("help", "bindgroup", "battle")
+GROUP = ("help", "board", "share")
+GROUP_ADMIN = ("help", "board", "share", "bindgroup", "battle")
 
 
 def menu(names: tuple[str, ...], lang: Lang) -> list[BotCommand]:

@@ -14,7 +14,10 @@ from typing import ClassVar, Self, get_type_hints
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from coach.board_view import Period
+from coach.boards import BoardKind
 from coach.models import Lang
+from coach.team_settings import Theme
 
 CALLBACK_DATA_LIMIT = 64
 
@@ -228,3 +231,42 @@ class StartQuiz(CallbackData):
     """The button under a pushed message: start a quiz round now."""
 
     prefix: ClassVar[str] = "quiz"
+
+
+# --- the evening sharing ---------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class KudosButton(CallbackData):
+    """👍 under a share in the group."""
+
+    prefix: ClassVar[str] = "kd"
+    share: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ShareKind(CallbackData):
+    """After ``/share`` alone: share the next message as this type."""
+
+    prefix: ClassVar[str] = "shk"
+    kind: Theme
+
+
+@dataclasses.dataclass(frozen=True)
+class KeepLesson(CallbackData):
+    """``/tips`` for a manager: keep this share as the week's best lesson."""
+
+    prefix: ClassVar[str] = "keep"
+    share: int
+
+
+# --- boards ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class BoardButton(CallbackData):
+    """``/board`` in private: show this board over this period (in place of the current one)."""
+
+    prefix: ClassVar[str] = "bd"
+    kind: BoardKind
+    period: Period

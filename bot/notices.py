@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from bot.keyboards import Start, StartFlow, StartQuiz
-from bot.render import MESSAGE_LIMIT, render, split_message
+from typing import Any
+
+from bot.charts import totals_spec
+from bot.keyboards import KudosButton, Start, StartFlow, StartQuiz
+from bot.render import MESSAGE_LIMIT, plain_text, render, split_message
 from coach.days import CheckIn
 from coach.models import Lang
 from coach.notices import (
+    BriefChart,
+    CoachingBrief,
     DailySummary,
     Escalation,
     Notice,
@@ -14,6 +19,9 @@ from coach.notices import (
     PlanPrompt,
     PracticePrompt,
     ReviewPrompt,
+    SharePost,
+    SharingDigest,
+    SharingOpened,
     WeeklySummary,
 )
 from coach.outbox import Button, OutgoingMessage
@@ -26,19 +34,36 @@ _TEMPLATES: dict[type, str] = {
     Escalation: "notice/escalation",
     WeeklySummary: "notice/weekly_summary",
     PracticePrompt: "notice/practice",
+    CoachingBrief: "notice/coaching_brief",
+    BriefChart: "notice/brief_chart",
+    SharingOpened: "sharing/opened",
+    SharePost: "sharing/post",
+    SharingDigest: "sharing/digest",
 }
 
 
 def language_of(notice: Notice) -> Lang:
     """The reader's language: the person's own, or the team's for its group."""
-    if isinstance(notice, DailySummary):
+    if isinstance(notice, DailySummary | CoachingBrief | BriefChart):
         return notice.recipient.language if notice.recipient else notice.team.language
     if isinstance(notice, Escalation):
         return notice.manager.language
+    if isinstance(notice, SharingOpened | SharePost | SharingDigest):
+        return notice.team.language
     return notice.person.language
 
 
 def _buttons(notice: Notice, lang: Lang) -> tuple[tuple[Button, ...], ...]:
+    if isinstance(notice, SharePost):
+        assert notice.share.id is not None
+        return (
+            (
+                Button(
+                    render(lang, "sharing/kudos_label", count=0),
+                    KudosButton(notice.share.id).pack(),
+                ),
+            ),
+        )
     if isinstance(notice, PracticePrompt):
         return (
             (
@@ -78,4 +103,21 @@ def compose(notice: Notice) -> OutgoingMessage:
         team_id=notice.team_id,
         day=notice.day,
         budgeted=notice.budgeted,
+        chart=_chart(notice, lang, text),
     )
+
+
+def _chart(notice: Notice, lang: Lang, caption: str) -> dict[str, Any] | None:
+    """The chart a notice is sent as (its text then is the photo's caption), if any."""
+    if not isinstance(notice, BriefChart):
+        return None
+    rows = [
+        (
+            line.kpi.label(lang),
+            float(line.actual),
+            None if line.target is None else float(line.target),
+            None if line.percent is None else f"{line.percent}%",
+        )
+        for line in notice.brief.totals
+    ]
+    return totals_spec(plain_text(caption).splitlines()[0], rows)

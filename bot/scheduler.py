@@ -18,6 +18,7 @@ from bot.battle_jobs import schedule_battles
 from bot.notices import compose
 from bot.services import Services
 from coach.ports import UnitOfWork
+from coach.sharing import SESSION_LENGTH
 from coach.tick import backfill_misses, decide
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,11 @@ class TickReport:
     kinds: dict[str, int]
 
 
-def tick(uow: UnitOfWork, now: datetime, grace: timedelta) -> TickReport:
+def tick(
+    uow: UnitOfWork, now: datetime, grace: timedelta, sharing_length: timedelta = SESSION_LENGTH
+) -> TickReport:
     """Decide what is due at ``now`` and queue it; the caller commits."""
-    notices = decide(uow, now, grace)
+    notices = decide(uow, now, grace, sharing_length)
     messages = [compose(notice) for notice in notices]
     stored = uow.outbox.add(messages, now) if messages else 0
     kinds: dict[str, int] = {}
@@ -50,7 +53,8 @@ async def run_tick(services: Services, now: datetime | None = None) -> TickRepor
     """One tick at ``now`` (default: the services' clock), in its own transaction."""
     at = now or services.clock.now()
     grace = timedelta(minutes=services.settings.rhythm.grace_minutes)
-    report = await services.run(tick, at, grace)
+    sharing_length = timedelta(minutes=services.settings.sharing.duration_minutes)
+    report = await services.run(tick, at, grace, sharing_length)
     if report.stored:
         log.info("tick at %s queued %s", at.isoformat(timespec="seconds"), report.kinds)
     return report

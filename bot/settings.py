@@ -122,6 +122,10 @@ class PracticeSettings(_Section):
     battle_open_seconds: int = Field(default=30, ge=10, le=600)
 
 
+class SharingSettings(_Section):
+    duration_minutes: int = Field(default=60, ge=10, le=360)
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -140,6 +144,7 @@ class Settings(_Section):
     rhythm: RhythmSettings = RhythmSettings()
     delivery: DeliverySettings = DeliverySettings()
     practice: PracticeSettings = PracticeSettings()
+    sharing: SharingSettings = SharingSettings()
     logging: LoggingSettings = LoggingSettings()
     sandbox: SandboxSettings = SandboxSettings()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from coach import checkins, drill_flow, onboarding
+from coach import checkins, drill_flow, onboarding, sharing_flow
 from coach.days import Reflection
 from coach.models import Dialog, Person
 from coach.ports import UnitOfWork
@@ -20,6 +20,8 @@ Answer = (
     | Reflection
     | drill_flow.StepAnswered
     | drill_flow.DrillFinished
+    | sharing_flow.SharePosted
+    | sharing_flow.ShareMissed
 )
 
 
@@ -29,8 +31,13 @@ def answer(
     now: datetime,
     text: str | None,
     defaults: onboarding.TeamDefaults,
+    compose: sharing_flow.Compose | None = None,
 ) -> Answer | None:
-    """Feed ``text`` (``None`` for a Skip button) to the open flow; ``None`` when there is none."""
+    """Feed ``text`` (``None`` for a Skip button) to the open flow; ``None`` when there is none.
+
+    ``compose`` renders a share's group post (the adapter's); a share being written cannot be
+    posted without it, so its dialog is then left alone.
+    """
     dialog = onboarding.active_dialog(uow, person, now)
     if dialog is None:
         return None
@@ -44,5 +51,9 @@ def answer(
         return drill_flow.continue_drill(uow, person, now, dialog, text)
     if dialog.kind == checkins.REFLECT:
         return checkins.continue_reflection(uow, person, now, dialog, text)
+    if dialog.kind == sharing_flow.SHARE:
+        if compose is None:
+            return None
+        return sharing_flow.continue_share(uow, person, now, dialog, text, compose)
     uow.dialogs.clear(person.user_id)  # a flow this version no longer knows
     return None

@@ -9,7 +9,8 @@ Every notice has the same envelope, as attributes (some are properties):
 * ``team_id``: the team it is about.
 * ``day``: the team-local day it belongs to (for a weekly summary, the week-end day).
 * ``kind``: ``plan``, ``review``, ``nudge``, ``daily_summary``, ``escalation``,
-  ``weekly_summary``.
+  ``weekly_summary``, ``practice``; the evening sharing's ``sharing_open``, ``share`` and
+  ``sharing_digest`` (to the team's group).
 * ``budgeted``: whether it spends the rep's reminder budget for ``day`` (nudges only). The
   outgoing message must carry ``budgeted`` and ``day`` so ``OutboxRepository.budget_spent``
   counts it.
@@ -25,10 +26,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
+from coach.brief import Brief
 from coach.days import Absence, CheckIn, DayRecord, Task
 from coach.kpis import Kpi
 from coach.models import Person, Reminders, Team
 from coach.pace import KpiPace
+from coach.sharing import Digest
+from coach.sharing_records import Share, SharingSession
 from coach.weekly import WeekChecklist, percent
 
 
@@ -281,8 +285,166 @@ class PracticePrompt(_ToRep):
         return practice_key(self.person.user_id, self.day)
 
 
+# --- the evening sharing (晚分享), in the team's group --------------------------------------------
+
+
+class _ToGroup:
+    """The envelope of a notice to a team's group, in the team's language."""
+
+    __slots__ = ()
+    team: Team
+    session: SharingSession
+
+    @property
+    def user_id(self) -> None:
+        return None
+
+    @property
+    def team_id(self) -> int:
+        return self.team.id
+
+    @property
+    def day(self) -> date:
+        return self.session.day
+
+
+@dataclass(frozen=True, slots=True)
+class SharingOpened(_ToGroup):
+    """The session opens in the group: the day's theme, until when, how to share."""
+
+    kind: ClassVar[str] = "sharing_open"
+    budgeted: ClassVar[bool] = False
+
+    team: Team
+    session: SharingSession
+    chat_id: int
+
+    @property
+    def key(self) -> str:
+        return sharing_key("open", self.team.id, self.session.day)
+
+    @property
+    def due_at(self) -> datetime:
+        return self.session.opened_at
+
+
+@dataclass(frozen=True, slots=True)
+class SharePost(_ToGroup):
+    """A rep's share posted in the group with a 👍 button; ``author`` is ``None`` for venting
+    (the name is never shown, managers included)."""
+
+    kind: ClassVar[str] = "share"
+    budgeted: ClassVar[bool] = False
+
+    team: Team
+    session: SharingSession
+    chat_id: int
+    share: Share
+    author: Person | None
+
+    @property
+    def key(self) -> str:
+        return f"share:{self.share.id}"
+
+    @property
+    def due_at(self) -> datetime:
+        return self.share.created_at
+
+
+@dataclass(frozen=True, slots=True)
+class SharingDigest(_ToGroup):
+    """The session closes: how many shared, the most-kudos share, the types present.
+
+    ``top_author`` is the top share's author, ``None`` when it is a venting share or there is
+    no top share.
+    """
+
+    kind: ClassVar[str] = "sharing_digest"
+    budgeted: ClassVar[bool] = False
+
+    team: Team
+    session: SharingSession
+    chat_id: int
+    digest: Digest
+    top_author: Person | None
+    due_at: datetime
+
+    @property
+    def key(self) -> str:
+        return sharing_key("digest", self.team.id, self.session.day)
+
+
+@dataclass(frozen=True, slots=True)
+class CoachingBrief:
+    """The week's coaching brief (``coach.brief``) for the team's group or one manager.
+
+    ``recipient`` is the manager for a private brief, which alone carries the 1:1 topics;
+    ``None`` for the group. ``chart`` asks for a second message: the team totals as a chart.
+    """
+
+    kind: ClassVar[str] = "coaching_brief"
+    budgeted: ClassVar[bool] = False
+
+    team: Team
+    day: date
+    due_at: datetime
+    chat_id: int
+    recipient: Person | None
+    brief: Brief
+
+    @property
+    def key(self) -> str:
+        return brief_key(self.team.id, self.brief.week_start, self.chat_id)
+
+    @property
+    def user_id(self) -> int | None:
+        return self.recipient.user_id if self.recipient else None
+
+    @property
+    def team_id(self) -> int:
+        return self.team.id
+
+
+@dataclass(frozen=True, slots=True)
+class BriefChart:
+    """The coaching brief's chart (team totals against targets), sent after its text."""
+
+    kind: ClassVar[str] = "coaching_brief_chart"
+    budgeted: ClassVar[bool] = False
+
+    team: Team
+    day: date
+    due_at: datetime
+    chat_id: int
+    recipient: Person | None
+    brief: Brief
+
+    @property
+    def key(self) -> str:
+        return "chart:" + brief_key(self.team.id, self.brief.week_start, self.chat_id)
+
+    @property
+    def user_id(self) -> int | None:
+        return self.recipient.user_id if self.recipient else None
+
+    @property
+    def team_id(self) -> int:
+        return self.team.id
+
+
 Notice = (
-    PlanPrompt | ReviewPrompt | Nudge | DailySummary | Escalation | WeeklySummary | PracticePrompt
+    PlanPrompt
+    | ReviewPrompt
+    | Nudge
+    | DailySummary
+    | Escalation
+    | WeeklySummary
+    | PracticePrompt
+    | SharingOpened
+    | SharePost
+    | SharingDigest
+    | CoachingBrief
+    | BriefChart
 )
 """Anything the tick decides to send."""
 
@@ -315,3 +477,12 @@ def week_key(user_id: int, week_start: date) -> str:
 def summary_key(team_id: int, day: date, chat_id: int) -> str:
     """The outbox key of a team's daily summary for ``day`` sent to ``chat_id``."""
     return f"summary:{team_id}:{day.isoformat()}:{chat_id}"
+
+
+def sharing_key(what: str, team_id: int, day: date) -> str:
+    """The outbox key of a team's sharing notice ``what`` (``open``, ``digest``) for ``day``."""
+    return f"sharing:{what}:{team_id}:{day.isoformat()}"
+
+
+def brief_key(team_id: int, week_start: date, chat_id: int) -> str:
+    return f"brief:{team_id}:{week_start.isoformat()}:{chat_id}"

@@ -8,9 +8,14 @@ each message's final state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
+
+CAPTION_LIMIT = 1024
+"""Telegram's longest photo caption; a message with a chart carries its text as the caption."""
 
 
 class Delivery(StrEnum):
@@ -48,6 +53,9 @@ class OutgoingMessage:
             reminder budget.
         budgeted: whether it spends the rep's reminder budget (nudges; not the daily prompts).
         not_before: do not send earlier than this.
+        chart: a JSON-able chart spec (``kind`` and ``rows``, see ``bot.charts``); the message
+            then goes out as a photo of the chart with ``text`` as its caption (at most
+            :data:`CAPTION_LIMIT` characters).
     """
 
     key: str
@@ -60,6 +68,11 @@ class OutgoingMessage:
     team_id: int | None = None
     day: date | None = None
     budgeted: bool = False
+    chart: Mapping[str, Any] | None = field(default=None, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.chart is not None and len(self.text) > CAPTION_LIMIT:
+            raise ValueError(f"a chart's caption is at most {CAPTION_LIMIT} characters")
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,15 @@ def weekly_targets(uow: UnitOfWork, team_id: int, user_id: int) -> dict[Kpi, Dec
     )
 
 
+def team_weekly_targets(
+    uow: UnitOfWork, team_id: int, user_ids: Iterable[int]
+) -> dict[int, dict[Kpi, Decimal]]:
+    """:func:`weekly_targets` for many reps of one team, in one query."""
+    levels = uow.targets.levels(team_id)
+    team = merge_targets(DEFAULT_WEEKLY_TARGETS, levels.get(None, {}))
+    return {uid: merge_targets(team, levels.get(uid, {})) for uid in user_ids}
+
+
 def round_up(kpi: Kpi, value: Decimal) -> Decimal:
     """Round a needed amount up: whole counts, revenue to the cent."""
     return value.quantize(_CENTS if kpi.is_money else _WHOLE, rounding=ROUND_CEILING)

@@ -29,6 +29,7 @@ from coach.models import (
     NewTeam,
     Person,
     Role,
+    Schedule,
     Team,
 )
 from coach.outbox import Delivery, OutgoingMessage, QueuedMessage
@@ -41,7 +42,7 @@ from coach.practice import (
     QuizPoll,
 )
 from coach.quiz import Card
-from coach.sharing_records import Teamwork
+from coach.sharing_records import Share, SharingSession, Teamwork
 from coach.team_settings import TeamSettings
 
 
@@ -76,6 +77,10 @@ class TeamRepository(Protocol):
 
     def all(self) -> list[Team]:
         """Every team, by id."""
+        ...
+
+    def update_schedule(self, team_id: int, schedule: Schedule, timezone: str) -> None:
+        """Replace the team's schedule (reminders included) and time zone."""
         ...
 
 
@@ -128,6 +133,12 @@ class DayRepository(Protocol):
         """Every record of the team's days in the range, by day then user id."""
         ...
 
+    def marks(self, user_ids: Iterable[int], start: date, end: date) -> dict[int, list[DayRecord]]:
+        """Per person, their records in the range **without** tasks, figures or texts (when
+        they planned and reviewed, and absences): enough for streaks and calendars, and much
+        cheaper to load than whole records. Oldest first; people with none left out."""
+        ...
+
 
 class MissRepository(Protocol):
     def add(self, miss: Miss) -> bool:
@@ -144,6 +155,11 @@ class TargetRepository(Protocol):
 
     def weekly(self, team_id: int, user_id: int | None = None) -> dict[Kpi, Decimal]:
         """The targets set at exactly this level (empty when none were set)."""
+        ...
+
+    def levels(self, team_id: int) -> dict[int | None, dict[Kpi, Decimal]]:
+        """Every level of the team that has targets set: ``None`` for the team's own, a user id
+        for a rep's; one query for a whole team."""
         ...
 
     def set_weekly(
@@ -378,6 +394,61 @@ class SharingRepository(Protocol):
         """Per rep, named shares of sessions with ``start <= day <= end``, the kudos those
         shares received and the kudos the rep gave in those sessions (reps with none left out).
         """
+        ...
+
+    def open(self, session: SharingSession) -> SharingSession | None:
+        """Store a new session and return it with its id; ``None`` (nothing stored) when the
+        team already has a session that day."""
+        ...
+
+    def session(self, session_id: int) -> SharingSession | None: ...
+
+    def session_on(self, team_id: int, day: date) -> SharingSession | None:
+        """The team's session of team-local ``day``, if there was one."""
+        ...
+
+    def latest(self, team_id: int) -> SharingSession | None:
+        """The team's most recent session (the latest day), open or closed."""
+        ...
+
+    def due_to_close(self, now: datetime) -> list[SharingSession]:
+        """Open sessions (of any team) whose ``closes_at`` is at or before ``now``, oldest first."""
+        ...
+
+    def close(self, session_id: int) -> None: ...
+
+    def add_share(self, share: Share) -> Share:
+        """Store a share; return it with its id."""
+        ...
+
+    def share(self, share_id: int) -> Share | None: ...
+
+    def shares_of(self, session_id: int) -> list[Share]:
+        """A session's shares in the order they were made."""
+        ...
+
+    def shares_between(self, team_id: int, start: date, end: date) -> list[Share]:
+        """The team's shares of sessions with ``start <= day <= end``, in the order made."""
+        ...
+
+    def add_kudos(self, share: Share, user_id: int, now: datetime) -> bool:
+        """Record ``user_id``'s kudos for ``share``; ``False`` (nothing stored) if given before."""
+        ...
+
+    def has_kudos(self, share_id: int, user_id: int) -> bool: ...
+
+    def kudos_counts(self, share_ids: Iterable[int]) -> dict[int, int]:
+        """Kudos per share among ``share_ids`` (shares without any left out)."""
+        ...
+
+    def keep(self, share_id: int, by: int, now: datetime) -> None:
+        """Mark a share kept (the week's best lesson) by manager ``by``."""
+        ...
+
+    def unkeep(self, share_id: int) -> None: ...
+
+    def kept(self, team_id: int, limit: int) -> list[Share]:
+        """The team's kept shares, most recently kept first."""
         ...
 
 

@@ -59,8 +59,10 @@ TICK_EVENTS: tuple[PromptKind, ...] = (
     PromptKind.DEADLINE,
     PromptKind.WEEK_END,
     PromptKind.PRACTICE,
+    PromptKind.SHARING,
 )
-"""What ``coach.tick`` acts on (the evening sharing session is not part of it)."""
+"""What ``coach.tick`` acts on. ``SHARING`` opens the evening session; it closes by its own
+``closes_at`` (``coach.sharing_flow.close_sessions``), not by a slot."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,14 @@ Events (team-local times, working days of the team calendar unless said otherwis
   not made, a :class:`DailySummary` to the group (or to each manager privately when there is
   no group), and an :class:`Escalation` privately to each manager for a rep whose run of
   missed reviews reaches ``escalate_after_days`` or a multiple of it;
+* ``sharing`` at the sharing time, for a team with a bound group: the day's session is opened
+  (one per team and day) and a :class:`SharingOpened` goes to the group; every tick also
+  closes the sessions whose time is up, with a :class:`SharingDigest` to the group
+  (``coach.sharing_flow``);
 * ``week_end`` on ``week_end_day`` at ``week_end_time`` (working day or not): a
-  :class:`WeeklySummary` to every rep not blocked who had a working day that week.
+  :class:`WeeklySummary` to every rep not blocked who had a working day that week, and the
+  :class:`CoachingBrief` (``coach.brief``) to the team's group and to each manager privately
+  (only the managers' copies carry the 1:1 topics).
 
 Rep-facing prompts and nudges are not sent at or after the day's deadline. An event is due
 from its instant until ``grace`` later; after that it is stale and produces nothing.
@@ -36,11 +42,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from coach.brief import build_brief
 from coach.calendar import WorkCalendar
 from coach.days import DEFAULT_WEEKLY_TARGETS, CheckIn, DayRecord, Miss
 from coach.kpis import Kpi
 from coach.models import Membership, Person, Role, Team
 from coach.notices import (
+    BriefChart,
+    CoachingBrief,
     DailySummary,
     Escalation,
     Notice,
@@ -49,6 +58,7 @@ from coach.notices import (
     PracticePrompt,
     ReviewPrompt,
     WeeklySummary,
+    brief_key,
     nudge_key,
     plan_key,
     practice_key,
@@ -69,9 +79,11 @@ from coach.repdays import (
     week_bounds,
 )
 from coach.rhythm import TICK_EVENTS, PromptKind, Slot, deadline_instant, due_slots, event_instant
+from coach.sharing import SESSION_LENGTH
+from coach.sharing_flow import close_sessions, open_session
 from coach.streaks import Run, missed_run, should_escalate
 from coach.team_day import missed_check_ins, owed_check_ins, rep_lines, team_totals
-from coach.weekly import week_checklist
+from coach.weekly import week_checklists
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +92,9 @@ MISS_WINDOW = timedelta(days=64)
 MISS_WINDOW_MAX = timedelta(days=366 * 3)
 
 
-def decide(uow: UnitOfWork, now: datetime, grace: timedelta) -> list[Notice]:
+def decide(
+    uow: UnitOfWork, now: datetime, grace: timedelta, sharing_length: timedelta = SESSION_LENGTH
+) -> list[Notice]:
     """Everything due at ``now`` across all teams, minus what the outbox already has.
 
     Records misses at review deadlines as a side effect (``uow.misses.add``); the caller stores
@@ -90,6 +104,7 @@ def decide(uow: UnitOfWork, now: datetime, grace: timedelta) -> list[Notice]:
         uow: an open unit of work.
         now: the instant of the tick (aware).
         grace: how long after its instant an event is still sent.
+        sharing_length: how long an evening sharing session stays open.
 
     Returns:
         New notices, by due instant, team, kind and key.
@@ -101,7 +116,7 @@ def decide(uow: UnitOfWork, now: datetime, grace: timedelta) -> list[Notice]:
         raise ValueError("now must be timezone-aware")
     if grace <= timedelta(0):
         raise ValueError("grace must be positive")
-    notices: list[Notice] = []
+    notices: list[Notice] = list(close_sessions(uow, now, grace))
     for team in uow.teams.all():
         try:
             tz, cal = team_zone(team), team_calendar(team)
@@ -110,7 +125,8 @@ def decide(uow: UnitOfWork, now: datetime, grace: timedelta) -> list[Notice]:
             continue
         slots = due_slots(now, tz, team.schedule, cal.is_working_day, grace, TICK_EVENTS)
         if slots:
-            notices.extend(_TeamTick(uow, team, tz, cal, now).decide(slots))
+            tick = _TeamTick(uow, team, tz, cal, now, sharing_length)
+            notices.extend(tick.decide(slots))
     return sorted(notices, key=lambda n: (n.due_at, n.team_id, n.kind, n.key))
 
 
@@ -158,9 +174,16 @@ class _TeamTick:
     """One team's share of a tick; loads lazily and caches what several events share."""
 
     def __init__(
-        self, uow: UnitOfWork, team: Team, tz: ZoneInfo, cal: WorkCalendar, now: datetime
+        self,
+        uow: UnitOfWork,
+        team: Team,
+        tz: ZoneInfo,
+        cal: WorkCalendar,
+        now: datetime,
+        sharing_length: timedelta = SESSION_LENGTH,
     ) -> None:
         self.uow, self.team, self.tz, self.cal, self.now = uow, team, tz, cal, now
+        self.sharing_length = sharing_length
         self.schedule = team.schedule
         self.reminders = team.schedule.reminders
         self._reps: dict[int, Membership] | None = None
@@ -180,6 +203,7 @@ class _TeamTick:
             PromptKind.DEADLINE: self._deadline,
             PromptKind.WEEK_END: self._week_end,
             PromptKind.PRACTICE: self._practice,
+            PromptKind.SHARING: self._sharing,
         }
         notices = [notice for slot in slots for notice in handlers[slot.kind](slot)]
         if not notices:
@@ -307,11 +331,31 @@ class _TeamTick:
         week_start, _ = week_bounds(slot.day)
         todo = self._reps_without(lambda uid: week_key(uid, week_start))
         summaries: list[Notice] = []
-        for uid, person in self._reachable(todo).items():
-            checklist = week_checklist(self.uow, self.team, uid, week_start, slot.day)
+        people = self._reachable(todo)
+        checklists = week_checklists(self.uow, self.team, people, week_start, slot.day)
+        for uid, person in people.items():
+            checklist = checklists[uid]
             if checklist.working_days:
                 summaries.append(WeeklySummary(person, self.team, slot.day, slot.due_at, checklist))
-        return summaries
+        return summaries + self._briefs(slot, week_start)
+
+    def _briefs(self, slot: Slot, week_start: date) -> list[Notice]:
+        """The coaching brief: to the group (if bound) and to every manager privately."""
+        recipients: list[tuple[int, Person | None]] = [
+            (uid, person) for uid, person in self._managers().items() if not person.blocked
+        ]
+        if self.team.group_chat_id is not None:
+            recipients.insert(0, (self.team.group_chat_id, None))
+        keys = {brief_key(self.team.id, week_start, chat) for chat, _ in recipients}
+        if not self._rep_ids() or not keys or self.uow.outbox.existing(keys) == keys:
+            return []
+        brief = build_brief(self.uow, self.team, slot.day)
+        notices: list[Notice] = []
+        for chat, person in recipients:
+            notices.append(CoachingBrief(self.team, slot.day, slot.due_at, chat, person, brief))
+            if brief.totals:
+                notices.append(BriefChart(self.team, slot.day, slot.due_at, chat, person, brief))
+        return notices
 
     def _practice(self, slot: Slot) -> list[Notice]:
         """The practice push, for reps with quiz reviews due today or no drill this week; it
@@ -351,6 +395,13 @@ class _TeamTick:
                 )
             )
         return pushes
+
+    def _sharing(self, slot: Slot) -> list[Notice]:
+        """Open the evening sharing in the team's group (once per team and day)."""
+        opened = open_session(
+            self.uow, self.team, slot.day, slot.due_at, self.now, self.sharing_length
+        )
+        return [opened] if opened is not None else []
 
     # --- the deadline's parts ------------------------------------------------------------------
 

@@ -7,15 +7,16 @@ week with a 调休 Saturday for more; a full normal week asks exactly the weekly
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from coach.calendar import WorkCalendar
-from coach.days import Reflection
+from coach.days import DayRecord, Reflection
 from coach.kpis import Kpi
 from coach.models import Team
-from coach.pace import week_target, weekly_targets
+from coach.pace import team_weekly_targets, week_target
 from coach.ports import UnitOfWork
 from coach.repdays import rep_calendar, sum_actuals, team_calendar, week_bounds
 from coach.streaks import PlanCompletion, plan_completion, streak_run
@@ -123,15 +124,37 @@ def rep_streak(
     The streak is the person's, across a change of team; ``team`` gives the calendar unless
     ``calendar`` (the team calendar) is passed.
     """
+    return team_streaks(uow, team, [user_id], today, calendar).get(user_id, 0)
+
+
+def team_streaks(
+    uow: UnitOfWork,
+    team: Team,
+    user_ids: Iterable[int],
+    today: date,
+    calendar: WorkCalendar | None = None,
+) -> dict[int, int]:
+    """:func:`rep_streak` for many reps at once: one query for all of them over
+    :data:`STREAK_WINDOW` (day marks only, ``DayRepository.marks``), then a longer window only
+    for the reps whose streak reaches back to its start."""
     cal = calendar or team_calendar(team)
+    todo = list(user_ids)
+    streaks: dict[int, int] = {}
     window = STREAK_WINDOW
-    while True:
+    while todo:
         start = today - window
-        run = streak_run(uow.days.of_user(user_id, start, today), cal, today)
-        cut_short = run.since is not None and cal.add_working_days(run.since, -1) < start
-        if not cut_short or window >= STREAK_WINDOW_MAX:
-            return run.length
+        marks = uow.days.marks(todo, start, today)
+        longer = []
+        for user_id in todo:
+            run = streak_run(marks.get(user_id, ()), cal, today)
+            cut_short = run.since is not None and cal.add_working_days(run.since, -1) < start
+            if cut_short and window < STREAK_WINDOW_MAX:
+                longer.append(user_id)
+            else:
+                streaks[user_id] = run.length
+        todo = longer
         window *= 2
+    return streaks
 
 
 def week_checklist(
@@ -149,15 +172,52 @@ def week_checklist(
     Raises:
         ValueError: ``week_start`` is not a Monday or ``through`` is outside that week.
     """
+    return week_checklists(uow, team, [user_id], week_start, through)[user_id]
+
+
+def week_checklists(
+    uow: UnitOfWork, team: Team, user_ids: Iterable[int], week_start: date, through: date
+) -> dict[int, WeekChecklist]:
+    """:func:`week_checklist` for many reps of one team, reading the week's records and the
+    streaks once for all of them (the week-end tick builds every rep's checklist at once)."""
     monday, sunday = week_bounds(week_start)
     if monday != week_start:
         raise ValueError(f"week_start {week_start} is not a Monday")
     if not monday <= through <= sunday:
         raise ValueError(f"through {through} is outside the week of {week_start}")
+    ids = list(user_ids)
     team_cal = team_calendar(team)
-    records = uow.days.of_user(user_id, monday, sunday)
+    by_rep: dict[int, list[DayRecord]] = {uid: [] for uid in ids}
+    records = (
+        uow.days.of_user(ids[0], monday, sunday)
+        if len(ids) == 1
+        else uow.days.of_team(team.id, monday, sunday)
+    )
+    for record in records:
+        if record.user_id in by_rep:
+            by_rep[record.user_id].append(record)
+    streaks = team_streaks(uow, team, ids, through, team_cal)
+    targets = team_weekly_targets(uow, team.id, ids)
+    return {
+        uid: _checklist(
+            uow, team.id, uid, monday, through, by_rep[uid], team_cal, targets[uid], streaks[uid]
+        )
+        for uid in ids
+    }
+
+
+def _checklist(
+    uow: UnitOfWork,
+    team_id: int,
+    user_id: int,
+    monday: date,
+    through: date,
+    records: list[DayRecord],
+    team_cal: WorkCalendar,
+    targets: Mapping[Kpi, Decimal],
+    streak: int,
+) -> WeekChecklist:
     cal = rep_calendar(team_cal, records)
-    targets = weekly_targets(uow, team.id, user_id)
     actuals = sum_actuals(records, monday, through)
     lines = []
     for kpi in Kpi:
@@ -171,11 +231,11 @@ def week_checklist(
     reviewed = {r.day for r in records if r.has_review}
     return WeekChecklist(
         user_id=user_id,
-        team_id=team.id,
+        team_id=team_id,
         week_start=monday,
         through=through,
         lines=tuple(lines),
-        streak=rep_streak(uow, team, user_id, through, team_cal),
+        streak=streak,
         plan=plan_completion(records, monday, through),
         working_days=len(working),
         reviewed_days=sum(1 for day in working if day in reviewed),

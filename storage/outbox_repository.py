@@ -234,6 +234,7 @@ _BULK_COLUMNS = {
     "attempts": "integer",
     "not_before": "timestamptz",
     "created_at": "timestamptz",
+    "chart": "json",
 }
 _BULK_INSERT = text(
     "INSERT INTO outbox ({columns}) SELECT {columns} "
@@ -281,6 +282,7 @@ def _row(message: OutgoingMessage, now: datetime) -> dict[str, Any]:
         "created_at": now,
         "sent_at": None,
         "telegram_message_id": None,
+        "chart": dict(message.chart) if message.chart is not None else None,
     }
 
 
@@ -299,6 +301,7 @@ def _queued(row: Row[Any]) -> QueuedMessage:
         team_id=row.team_id,
         day=row.day,
         budgeted=row.budgeted,
+        chart=row.chart,
     )
     return QueuedMessage(row.id, message, row.attempts, row.created_at)
 

@@ -87,26 +87,13 @@ class SqlTeams:
         self._s = session
 
     def add(self, team: NewTeam, now: datetime) -> Team:
-        schedule, reminders = team.schedule, team.schedule.reminders
         row = TeamRow(
             name=team.name,
             region=team.region,
             timezone=team.timezone,
             language=team.language.value,
-            plan_time=schedule.plan_time,
-            review_time=schedule.review_time,
-            sharing_time=schedule.sharing_time,
-            workdays="".join(str(d) for d in sorted(schedule.workdays)),
-            review_deadline=schedule.review_deadline,
-            week_end_day=schedule.week_end_day,
-            week_end_time=schedule.week_end_time,
-            country=schedule.country,
-            daily_cap=reminders.daily_cap,
-            nudge_after_minutes=reminders.nudge_after_minutes,
-            quiet_start=reminders.quiet_start,
-            quiet_end=reminders.quiet_end,
-            escalate_after_days=reminders.escalate_after_days,
             created_at=now,
+            **_schedule_columns(team.schedule),
         )
         self._s.add(row)
         self._s.flush()
@@ -129,6 +116,13 @@ class SqlTeams:
 
     def all(self) -> list[Team]:
         return [_team(row) for row in self._s.scalars(select(TeamRow).order_by(TeamRow.id))]
+
+    def update_schedule(self, team_id: int, schedule: Schedule, timezone: str) -> None:
+        self._s.execute(
+            update(TeamRow)
+            .where(TeamRow.id == team_id)
+            .values(timezone=timezone, **_schedule_columns(schedule))
+        )
 
 
 class SqlMembers:
@@ -241,6 +235,26 @@ def _person(row: PersonRow) -> Person:
         language_chosen=row.language_chosen,
         blocked=row.blocked,
     )
+
+
+def _schedule_columns(schedule: Schedule) -> dict[str, object]:
+    """The ``teams`` columns that hold a schedule (one mapping for insert and update)."""
+    reminders = schedule.reminders
+    return {
+        "plan_time": schedule.plan_time,
+        "review_time": schedule.review_time,
+        "sharing_time": schedule.sharing_time,
+        "workdays": "".join(str(d) for d in sorted(schedule.workdays)),
+        "review_deadline": schedule.review_deadline,
+        "week_end_day": schedule.week_end_day,
+        "week_end_time": schedule.week_end_time,
+        "country": schedule.country,
+        "daily_cap": reminders.daily_cap,
+        "nudge_after_minutes": reminders.nudge_after_minutes,
+        "quiet_start": reminders.quiet_start,
+        "quiet_end": reminders.quiet_end,
+        "escalate_after_days": reminders.escalate_after_days,
+    }
 
 
 def _team(row: TeamRow) -> Team:

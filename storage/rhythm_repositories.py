@@ -8,7 +8,7 @@ of work added through the ORM (a person, a team) are visible and satisfy the for
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -27,7 +27,7 @@ from storage.models import (
     ReflectionRow,
     TargetRow,
 )
-from storage.repositories import dialect_insert
+from storage.repositories import chunks, dialect_insert
 
 DAYS = DayRow.__table__
 TASKS = DayTaskRow.__table__
@@ -107,6 +107,29 @@ class SqlDays:
 
     def of_team(self, team_id: int, start: date, end: date) -> list[DayRecord]:
         return self._load(and_(DAYS.c.team_id == team_id, DAYS.c.day.between(start, end)))
+
+    def marks(self, user_ids: Iterable[int], start: date, end: date) -> dict[int, list[DayRecord]]:
+        columns = (DAYS.c.user_id, DAYS.c.team_id, DAYS.c.day, DAYS.c.planned_at)
+        columns += (DAYS.c.reviewed_at, DAYS.c.absence)
+        marks: dict[int, list[DayRecord]] = {}
+        for ids in chunks(sorted(set(user_ids))):
+            rows = self._s.execute(
+                select(*columns)
+                .where(DAYS.c.user_id.in_(ids), DAYS.c.day.between(start, end))
+                .order_by(DAYS.c.user_id, DAYS.c.day)
+            )
+            for row in rows:
+                marks.setdefault(row.user_id, []).append(
+                    DayRecord(
+                        user_id=row.user_id,
+                        team_id=row.team_id,
+                        day=row.day,
+                        planned_at=row.planned_at,
+                        reviewed_at=row.reviewed_at,
+                        absence=Absence(row.absence) if row.absence else None,
+                    )
+                )
+        return marks
 
     def _load(self, where: ColumnElement[bool]) -> list[DayRecord]:
         """The records whose day row matches ``where``, by day then user id."""
@@ -209,6 +232,22 @@ class SqlTargets:
         )
         found = {Kpi(row.kpi): row.value for row in rows}
         return {kpi: figure(kpi, found[kpi]) for kpi in Kpi if kpi in found}
+
+    def levels(self, team_id: int) -> dict[int | None, dict[Kpi, Decimal]]:
+        self._s.flush()
+        rows = self._s.execute(
+            select(TARGETS.c.user_id, TARGETS.c.kpi, TARGETS.c.value).where(
+                TARGETS.c.team_id == team_id
+            )
+        )
+        levels: dict[int | None, dict[Kpi, Decimal]] = {}
+        for row in rows:
+            kpi = Kpi(row.kpi)
+            user = None if row.user_id == TEAM_LEVEL else row.user_id
+            levels.setdefault(user, {})[kpi] = figure(kpi, row.value)
+        return {
+            user: {kpi: found[kpi] for kpi in Kpi if kpi in found} for user, found in levels.items()
+        }
 
     def set_weekly(
         self, team_id: int, user_id: int | None, targets: Mapping[Kpi, Decimal | None]

@@ -14,7 +14,7 @@ from coach.content import Category, Objection, Pack, Question, StoredObjection, 
 from coach.content_import import OBJECTION, QUESTION, kind_of
 from coach.days import DayRecord, Miss, Reflection
 from coach.kpis import Kpi
-from coach.models import Dialog, Invite, Membership, NewTeam, Person, Role, Team
+from coach.models import Dialog, Invite, Membership, NewTeam, Person, Role, Schedule, Team
 from coach.outbox import Delivery, OutgoingMessage, QueuedMessage
 from coach.practice import (
     Battle,
@@ -26,7 +26,7 @@ from coach.practice import (
     QuizPoll,
 )
 from coach.quiz import Card
-from coach.sharing_records import Share, SharingSession, Teamwork
+from coach.sharing_records import SessionState, Share, SharingSession, Teamwork
 from coach.team_settings import DEFAULT_SETTINGS, TeamSettings, Theme
 
 
@@ -138,6 +138,9 @@ class _Teams:
     def all(self) -> list[Team]:
         return [self.s.teams[k] for k in sorted(self.s.teams)]
 
+    def update_schedule(self, team_id: int, schedule: Schedule, timezone: str) -> None:
+        self.s.teams[team_id] = replace(self.s.teams[team_id], schedule=schedule, timezone=timezone)
+
 
 class _Members:
     def __init__(self, state: _State) -> None:
@@ -227,6 +230,22 @@ class _Days:
             key=lambda r: (r.day, r.user_id),
         )
 
+    def marks(self, user_ids: Iterable[int], start: date, end: date) -> dict[int, list[DayRecord]]:
+        wanted = set(user_ids)
+        marks: dict[int, list[DayRecord]] = {}
+        for r in sorted(self.s.days.values(), key=lambda r: r.day):
+            if r.user_id in wanted and start <= r.day <= end:
+                thin = DayRecord(
+                    user_id=r.user_id,
+                    team_id=r.team_id,
+                    day=r.day,
+                    planned_at=r.planned_at,
+                    reviewed_at=r.reviewed_at,
+                    absence=r.absence,
+                )
+                marks.setdefault(r.user_id, []).append(thin)
+        return marks
+
 
 class _Misses:
     def __init__(self, state: _State) -> None:
@@ -258,6 +277,13 @@ class _Targets:
 
     def weekly(self, team_id: int, user_id: int | None = None) -> dict[Kpi, Decimal]:
         return dict(self.s.targets.get((team_id, user_id), {}))
+
+    def levels(self, team_id: int) -> dict[int | None, dict[Kpi, Decimal]]:
+        return {
+            user: {kpi: level[kpi] for kpi in Kpi if kpi in level}
+            for (team, user), level in self.s.targets.items()
+            if team == team_id and level
+        }
 
     def set_weekly(
         self, team_id: int, user_id: int | None, targets: Mapping[Kpi, Decimal | None]
@@ -610,6 +636,93 @@ class _Sharing:
             if share.kind is not Theme.VENTING:
                 bump(share.user_id, "kudos_received")
         return {user_id: Teamwork(**parts) for user_id, parts in counts.items()}
+
+    def open(self, session: SharingSession) -> SharingSession | None:
+        if self.session_on(session.team_id, session.day) is not None:
+            return None
+        stored = replace(session, id=max(self.s.sessions, default=0) + 1)
+        self.s.sessions[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    def session(self, session_id: int) -> SharingSession | None:
+        return self.s.sessions.get(session_id)
+
+    def session_on(self, team_id: int, day: date) -> SharingSession | None:
+        return next(
+            (x for x in self.s.sessions.values() if x.team_id == team_id and x.day == day), None
+        )
+
+    def latest(self, team_id: int) -> SharingSession | None:
+        mine = [x for x in self.s.sessions.values() if x.team_id == team_id]
+        return max(mine, key=lambda x: x.day, default=None)
+
+    def due_to_close(self, now: datetime) -> list[SharingSession]:
+        due = [
+            x
+            for x in self.s.sessions.values()
+            if x.state is SessionState.OPEN and x.closes_at <= now
+        ]
+        return sorted(due, key=lambda x: (x.closes_at, x.id or 0))
+
+    def close(self, session_id: int) -> None:
+        if session_id in self.s.sessions:
+            self.s.sessions[session_id] = replace(
+                self.s.sessions[session_id], state=SessionState.CLOSED
+            )
+
+    def add_share(self, share: Share) -> Share:
+        stored = replace(share, id=max(self.s.shares, default=0) + 1)
+        self.s.shares[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    def share(self, share_id: int) -> Share | None:
+        return self.s.shares.get(share_id)
+
+    def shares_of(self, session_id: int) -> list[Share]:
+        return self._ordered(x for x in self.s.shares.values() if x.session_id == session_id)
+
+    def shares_between(self, team_id: int, start: date, end: date) -> list[Share]:
+        sessions = {
+            sid
+            for sid, x in self.s.sessions.items()
+            if x.team_id == team_id and start <= x.day <= end
+        }
+        return self._ordered(x for x in self.s.shares.values() if x.session_id in sessions)
+
+    def keep(self, share_id: int, by: int, now: datetime) -> None:
+        if share_id in self.s.shares:
+            self.s.shares[share_id] = replace(self.s.shares[share_id], kept_at=now, kept_by=by)
+
+    def unkeep(self, share_id: int) -> None:
+        if share_id in self.s.shares:
+            self.s.shares[share_id] = replace(self.s.shares[share_id], kept_at=None, kept_by=None)
+
+    def kept(self, team_id: int, limit: int) -> list[Share]:
+        kept = [x for x in self.s.shares.values() if x.team_id == team_id and x.kept_at]
+        kept.sort(key=lambda x: (x.kept_at, x.id or 0), reverse=True)
+        return kept[:limit]
+
+    def add_kudos(self, share: Share, user_id: int, now: datetime) -> bool:
+        assert share.id is not None
+        if (share.id, user_id) in self.s.kudos:
+            return False
+        self.s.kudos[(share.id, user_id)] = now
+        return True
+
+    def has_kudos(self, share_id: int, user_id: int) -> bool:
+        return (share_id, user_id) in self.s.kudos
+
+    def kudos_counts(self, share_ids: Iterable[int]) -> dict[int, int]:
+        wanted = set(share_ids)
+        counts: dict[int, int] = {}
+        for share_id, _user in self.s.kudos:
+            if share_id in wanted:
+                counts[share_id] = counts.get(share_id, 0) + 1
+        return counts
+
+    @staticmethod
+    def _ordered(shares: Iterable[Share]) -> list[Share]:
+        return sorted(shares, key=lambda x: (x.created_at, x.id or 0))
 
 
 class _Updates:

@@ -64,7 +64,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from aiolimiter import AsyncLimiter
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.warnings import PTBUserWarning
 
 from bot.delivery.outcomes import Outcome, RetryPolicy, Verdict, judge
@@ -406,7 +406,10 @@ class OutboxSender:
         """One attempt; the message is ``SENDING`` in the database."""
         message = queued.message
         try:
-            sent = await self._bot.do_api_request(SEND_MESSAGE, self.parameters(message))
+            if message.chart is not None:
+                sent = {"message_id": await self._send_chart(message)}
+            else:
+                sent = await self._bot.do_api_request(SEND_MESSAGE, self.parameters(message))
         except Exception as error:
             outcome = judge(queued, error, self._clock.now(), self._policy, self._rng)
             if outcome.verdict is Verdict.RETRY and type(error).__module__ != "telegram.error":
@@ -415,6 +418,23 @@ class OutboxSender:
         return Outcome(
             queued, Verdict.SENT, self._clock.now(), telegram_message_id=sent["message_id"]
         )
+
+    async def _send_chart(self, message: OutgoingMessage) -> int:
+        """A message with a chart: the PNG (drawn in a worker thread, off the event loop) as a
+        photo with the text as its caption; returns Telegram's message id."""
+        from bot.charts import render_chart  # matplotlib only loads when a chart is sent
+
+        assert message.chart is not None
+        png = await asyncio.to_thread(render_chart, message.chart)
+        extra = {k: v for k, v in self._extra.items() if k != "link_preview_options"}
+        sent = await self._bot.send_photo(
+            chat_id=message.chat_id,
+            photo=png,
+            caption=message.text or None,
+            reply_markup=_keyboard(message.buttons) if message.buttons else None,
+            **extra,
+        )
+        return sent.message_id
 
     def parameters(self, message: OutgoingMessage) -> dict[str, Any]:
         """What ``sendMessage`` gets for ``message`` (the bot's defaults and paid broadcast)."""
@@ -606,6 +626,13 @@ class OutboxSender:
             except TimeoutError:
                 continue
             return
+
+
+def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
+    """An inline keyboard as PTB's object (for ``send_photo``)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
 
 
 def _markup(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import CoachContext
-from bot.handlers import drill
+from bot.handlers import drill, sharing
 from bot.handlers.common import contact_of, reply, reply_text
 from bot.handlers.onboarding import ask_new_team_step, team_created
 from bot.keyboards import (
@@ -21,8 +21,9 @@ from bot.keyboards import (
     one_button,
     tasks_keyboard,
 )
+from bot.notices import compose
 from bot.render import render
-from coach import checkins, conversation, drill_flow, weekly_view
+from coach import checkins, conversation, drill_flow, sharing_flow, weekly_view
 from coach.days import Absence, Reflection
 from coach.models import Dialog, Lang, Person
 from coach.weekly import reflection_prompts
@@ -159,7 +160,7 @@ async def answer(update: Update, context: CoachContext, text: str | None) -> boo
     """Route a text (or a Skip) to the open flow and answer; ``False`` when there is none."""
     services = context.services
     person, outcome = await services.as_person(
-        contact_of(update), conversation.answer, text, services.team_defaults
+        contact_of(update), conversation.answer, text, services.team_defaults, compose
     )
     if outcome is None:
         return False
@@ -179,6 +180,8 @@ async def answer(update: Update, context: CoachContext, text: str | None) -> boo
         await drill.step_answered(update, person, outcome)
     elif isinstance(outcome, drill_flow.DrillFinished):
         await drill.drill_finished(update, person, outcome)
+    elif isinstance(outcome, sharing_flow.SharePosted | sharing_flow.ShareMissed):
+        await sharing.answered(update, context, person, outcome)
     elif isinstance(outcome, Dialog):
         await ask_new_team_step(update, person, outcome)
     else:

@@ -6,13 +6,13 @@ from telegram import Update
 
 from bot.context import CoachContext
 from bot.handlers.common import contact_of, reply, sender_language
-from coach import onboarding
+from coach import onboarding, scores
 
 
 async def help_command(update: Update, context: CoachContext) -> None:
     """Lists what this person can do, by role, or what the bot does in a group."""
     person, profile = await context.services.as_person(contact_of(update), onboarding.profile)
-    await reply(update, person.language, "help/private", profile=profile)
+    await reply(update, person.language, "help/private", profile=profile, **scores.HELP_RULES)
 
 
 async def help_in_group(update: Update, context: CoachContext) -> None:

@@ -197,6 +197,38 @@ async def test_drains_the_queue_and_records_telegrams_ids(make_rig: MakeRig):
     assert len(rig.sends(mark)) == 2
 
 
+async def test_a_message_with_a_chart_arrives_as_a_photo_with_its_caption(make_rig: MakeRig):
+    rig = await make_rig()
+    manager = rig.user("王经理")
+    group = rig.group(manager)
+    chart = {
+        "kind": "bars",
+        "title": "销售英雄榜 · 本周",
+        "rows": [{"label": "李娜", "value": 81.5, "mark": False}, {"label": "王芳", "value": 60}],
+        "more": 0,
+    }
+    again = Button("本月", "bd:hero:month")
+    rig.enqueue(
+        OutgoingMessage(
+            "board:1:w", group.id, "<b>销售英雄榜</b> 1. 李娜 81.5", "board", rig.clock.now(),
+            buttons=((again,),), team_id=1, chart=chart,
+        ),
+        to(manager, "plan:manager", rig),
+    )  # fmt: skip
+    mark = rig.standin.last_seq
+
+    await rig.sender().drain()
+
+    assert rig.counts() == {Delivery.SENT: 2}
+    (photo,) = rig.standin.sent_messages(group.id)
+    assert photo.photo is not None and photo.photo.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert photo.caption == "销售英雄榜 1. 李娜 81.5"  # HTML parsed
+    assert photo.button_texts == ["本月"]
+    assert rig.rows()["board:1:w"]["telegram_message_id"] == photo.message_id
+    methods = [c.method for c in rig.standin.calls_since(mark) if c.ok]
+    assert sorted(methods) == ["sendMessage", "sendPhoto"]  # the text message kept its path
+
+
 async def test_a_429_pauses_the_sender_for_retry_after_and_loses_nothing(make_rig: MakeRig):
     rig = await make_rig(max_in_flight=1)
     users = [rig.user(f"Rep {i}") for i in range(5)]

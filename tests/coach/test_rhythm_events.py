@@ -36,6 +36,7 @@ def test_every_event_of_a_default_day_in_shanghai():
         PromptKind.DEADLINE: time(22, 0),
         PromptKind.WEEK_END: time(21, 0),
         PromptKind.PRACTICE: time(13, 45),  # halfway between plan and review
+        PromptKind.SHARING: time(20, 30),
     }
     assert PromptKind.WEEK_END not in {s.kind for s in slots_on(MONDAY, SHANGHAI, Schedule())}
     assert PromptKind.WEEK_END not in {

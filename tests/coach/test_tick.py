@@ -219,6 +219,9 @@ def test_a_full_monday_in_shanghai_and_new_york_minute_by_minute():
         f"review:11:{day}": at(SH, MONDAY, "19:00"),
         f"review:12:{day}": at(SH, MONDAY, "19:00"),
         f"nudge:review:12:{day}": at(SH, MONDAY, "20:00"),
+        # The evening sharing in the bound group: opened at 20:30, its digest an hour later.
+        f"sharing:open:{sh.id}:{day}": at(SH, MONDAY, "20:30"),
+        f"sharing:digest:{sh.id}:{day}": at(SH, MONDAY, "21:30"),
         f"summary:{sh.id}:{day}:{GROUP}": at(SH, MONDAY, "22:00"),
         # New York: Amy joined at noon, so her first prompt is the review.
         f"plan:21:{day}": at(NY, MONDAY, "08:30"),
@@ -566,9 +569,15 @@ def test_the_week_end_comes_on_a_holiday_friday_too():
     world = World()
     shanghai(world)
     notices = world.tick(at(SH, "2026-10-02", "21:00"))  # National Day holiday
-    assert {n.kind for n in notices} == {"weekly_summary"}
-    assert {n.user_id for n in notices} == {11, 12, 13}
-    assert all(n.checklist.working_days == 3 for n in notices if isinstance(n, WeeklySummary))
+    summaries = [n for n in notices if isinstance(n, WeeklySummary)]
+    assert {n.user_id for n in summaries} == {11, 12, 13}
+    assert all(n.checklist.working_days == 3 for n in summaries)
+    # and the managers' coaching brief (with its chart): the rest of the tick's notices
+    assert {n.kind for n in notices} - {"weekly_summary"} <= {
+        "coaching_brief",
+        "coaching_brief_chart",
+    }
+    assert any(n.kind == "coaching_brief" for n in notices)
 
 
 # --- what a tick loads -------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from coach.outbox import Button, Delivery, OutgoingMessage, QueuedMessage
+from coach.outbox import CAPTION_LIMIT, Button, Delivery, OutgoingMessage, QueuedMessage
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 MONDAY = date(2026, 11, 23)
@@ -43,6 +43,32 @@ def test_a_message_round_trips_with_every_field(uow_factory):
     assert claimed[0].created_at == NOW - timedelta(minutes=1)
     assert claimed[0].created_at.tzinfo is not None
     assert claimed[0].id != claimed[1].id
+
+
+def test_a_chart_round_trips_and_a_message_without_one_has_none(uow_factory):
+    chart = {
+        "kind": "bars",
+        "title": "销售英雄榜 · 本周",
+        "rows": [{"label": "李娜", "value": 81.5, "mark": True}, {"label": "Tom", "value": 0}],
+        "more": 0,
+    }
+    with_chart = message("board:3:w", chat_id=-100123, chart=chart)
+    plain = message("plan:9:d")
+    with uow_factory() as uow:
+        assert uow.outbox.add([with_chart, plain], NOW) == 2
+        uow.commit()
+    with uow_factory() as uow:
+        claimed = {q.message.key: q.message for q in uow.outbox.claim(NOW, 10)}
+    assert claimed["board:3:w"].chart == chart
+    assert claimed["board:3:w"] == with_chart
+    assert claimed["plan:9:d"].chart is None
+
+
+def test_a_chart_caption_is_limited():
+    OutgoingMessage("k", 1, "x" * CAPTION_LIMIT, "board", NOW, chart={"kind": "bars"})
+    OutgoingMessage("k", 1, "x" * (CAPTION_LIMIT + 1), "plan", NOW)  # no chart: no limit here
+    with pytest.raises(ValueError):
+        OutgoingMessage("k", 1, "x" * (CAPTION_LIMIT + 1), "board", NOW, chart={"kind": "bars"})
 
 
 def test_add_stores_each_key_once_within_a_call_and_across_calls(uow_factory):

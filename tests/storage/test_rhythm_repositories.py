@@ -243,6 +243,36 @@ def test_day_ranges_of_a_rep_and_of_a_team(uow_factory):
     assert all(r.actual == {Kpi.CALLS: Decimal(r.user_id)} for r in ours)
 
 
+def test_day_marks_are_the_days_without_tasks_figures_or_texts(uow_factory):
+    (team, other) = seed(uow_factory)
+    with uow_factory() as uow:
+        for user_id, in_team in ((1, team), (2, other), (3, team)):
+            for i in range(3):
+                uow.days.save(
+                    day_of(
+                        user_id,
+                        in_team,
+                        MONDAY + timedelta(days=i),
+                        tasks=(Task("t", True),),
+                        actual={Kpi.CALLS: Decimal(3)},
+                        planned_at=NOW,
+                        reviewed_at=NOW if i else None,
+                        win="a win",
+                        absence=Absence.SICK if i == 2 else None,
+                    )
+                )
+        uow.commit()
+    with uow_factory() as uow:
+        marks = uow.days.marks([2, 1, 99], MONDAY + timedelta(days=1), MONDAY + timedelta(days=9))
+    assert sorted(marks) == [1, 2]  # people with nothing in the range are left out
+    assert [m.day for m in marks[1]] == [MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)]
+    assert marks[2][0] == day_of(
+        2, other, MONDAY + timedelta(days=1), planned_at=NOW, reviewed_at=NOW
+    )
+    assert marks[1][1].absence is Absence.SICK and marks[1][1].win is None
+    assert all(not m.tasks and not m.actual for m in marks[1] + marks[2])
+
+
 # --- misses --------------------------------------------------------------------------------------
 
 
@@ -337,6 +367,12 @@ def test_weekly_targets_per_level(uow_factory):
     with uow_factory() as uow:
         assert uow.targets.weekly(team, 1) == {}
         assert uow.targets.weekly(team) == {Kpi.NEW_VISITS: Decimal(14)}
+        uow.targets.set_weekly(team, 2, {Kpi.DEALS: Decimal(4)})
+        assert uow.targets.levels(team) == {
+            None: {Kpi.NEW_VISITS: Decimal(14)},
+            2: {Kpi.DEALS: Decimal(4)},
+        }
+        assert uow.targets.levels(other) == {None: {Kpi.DEALS: Decimal(1)}}
 
 
 # --- reflections ---------------------------------------------------------------------------------
