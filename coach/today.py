@@ -13,11 +13,11 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from coach.access import manager_of
-from coach.days import DEFAULT_WEEKLY_TARGETS, CheckIn, DayRecord
+from coach.days import CheckIn, DayRecord
 from coach.kpis import Kpi
 from coach.models import Membership, Person, Role, Team
 from coach.notices import KpiTotal, RepLine
-from coach.pace import merge_targets
+from coach.pace import team_weekly_targets
 from coach.ports import UnitOfWork
 from coach.repdays import month_bounds, team_calendar, team_zone, week_bounds
 from coach.rhythm import PromptKind, deadline_instant, event_instant
@@ -97,7 +97,7 @@ def today_of_team(uow: UnitOfWork, team: Team, now: datetime) -> TeamToday:
             kinds = missed_check_ins(due, records.get(uid))
             if kinds:
                 missed[uid] = kinds
-    targets = rep_targets(uow, team, people)
+    targets = team_weekly_targets(uow, team.id, people)
     mine = [r for r in all_records if r.user_id in people]
     return TeamToday(
         team=team,
@@ -116,14 +116,6 @@ def current_reps(uow: UnitOfWork, team: Team, now: datetime) -> dict[int, Member
     """The team's reps who had joined by ``now``, by user id."""
     members = uow.members.of_team(team.id, Role.REP)
     return {m.user_id: m for m in sorted(members, key=lambda m: m.user_id) if m.joined_at <= now}
-
-
-def rep_targets(
-    uow: UnitOfWork, team: Team, user_ids: dict[int, object] | list[int]
-) -> dict[int, dict[Kpi, Decimal]]:
-    """Each rep's weekly targets: defaults, the team's, the rep's (one query for the team)."""
-    team_level = merge_targets(DEFAULT_WEEKLY_TARGETS, uow.targets.weekly(team.id))
-    return {uid: merge_targets(team_level, uow.targets.weekly(team.id, uid)) for uid in user_ids}
 
 
 def _actuals_only(day: date, records: list[DayRecord]) -> tuple[KpiTotal, ...]:

@@ -26,7 +26,7 @@ from coach.ports import UnitOfWork
 from coach.repdays import team_zone
 from coach.score_data import team_periods, team_revenue_target
 from coach.scores import RepPeriod, RepScore, ranked, score
-from coach.weekly import WeekChecklist, percent, week_checklist
+from coach.weekly import WeekChecklist, percent, week_checklists
 
 MAX_DRILL_POINTS = 8
 """A drill's most points: four LAER steps, 0–2 each."""
@@ -116,6 +116,7 @@ def week_report(uow: UnitOfWork, team: Team, week: Week) -> WeekReport:
     scores = ranked(score(period, settings.weights) for period in periods.values())
     people = uow.people.many(periods)
     missed = _missed_days(uow, team, week)
+    checklists = week_checklists(uow, team, [s.user_id for s in scores], week.monday, week.through)
     reps = []
     for rep_score in scores:
         uid = rep_score.user_id
@@ -123,7 +124,7 @@ def week_report(uow: UnitOfWork, team: Team, week: Week) -> WeekReport:
         reps.append(
             RepWeek(
                 person=person,
-                checklist=week_checklist(uow, team, uid, week.monday, week.through),
+                checklist=checklists[uid],
                 score=rep_score,
                 practice=practice_of(periods[uid]),
                 missed=missed.get(uid, ()),
