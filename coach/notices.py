@@ -406,30 +406,14 @@ class CoachingBrief:
 
 
 @dataclass(frozen=True, slots=True)
-class BriefChart:
+class BriefChart(CoachingBrief):
     """The coaching brief's chart (team totals against targets), sent after its text."""
 
     kind: ClassVar[str] = "coaching_brief_chart"
-    budgeted: ClassVar[bool] = False
-
-    team: Team
-    day: date
-    due_at: datetime
-    chat_id: int
-    recipient: Person | None
-    brief: Brief
 
     @property
     def key(self) -> str:
         return "chart:" + brief_key(self.team.id, self.brief.week_start, self.chat_id)
-
-    @property
-    def user_id(self) -> int | None:
-        return self.recipient.user_id if self.recipient else None
-
-    @property
-    def team_id(self) -> int:
-        return self.team.id
 
 
 Notice = (

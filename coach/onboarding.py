@@ -384,8 +384,13 @@ def _ensure_not_sole_manager(uow: UnitOfWork, membership: Membership, team: Team
 
 
 def _is_zone(name: str) -> bool:
-    if "/" not in name and name != "UTC":
-        return False
+    """A time zone as /newteam takes it: an IANA name with a slash, or ``UTC`` (so a region
+    word like ``华东`` is never read as a zone)."""
+    return ("/" in name or name == "UTC") and is_zone(name)
+
+
+def is_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone (``Asia/Shanghai``, ``UTC``)."""
     if name not in _zones():
         return False
     try:

@@ -15,13 +15,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time
-from functools import cache
 from typing import ClassVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from coach import errors
 from coach.access import manager_of
 from coach.models import Person, Schedule, Team
+from coach.onboarding import is_zone
 from coach.ports import UnitOfWork
 
 CAP_LIMIT = 20
@@ -305,22 +304,6 @@ def parse_quiet(raw: str) -> tuple[time, time] | None:
     if not dash or first is None or last is None:
         return None
     return first, last
-
-
-def is_zone(name: str) -> bool:
-    """Whether ``name`` is an IANA time zone (``Asia/Shanghai``, ``UTC``)."""
-    if name not in _zones():
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-@cache
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
 
 
 def _whole(raw: str, low: int, high: int) -> int | None:
