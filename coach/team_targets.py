@@ -204,7 +204,8 @@ def find_rep(uow: UnitOfWork, team: Team, name: str) -> Person:
 
 def targets_view(uow: UnitOfWork, team: Team, now: datetime) -> TargetsView:
     """The targets of ``team`` as they apply at ``now`` (no authorization)."""
-    own = uow.targets.weekly(team.id)
+    levels = uow.targets.levels(team.id)
+    own = levels.get(None, {})
     team_targets = merge_targets(DEFAULT_WEEKLY_TARGETS, own)
     reps = [m.user_id for m in uow.members.of_team(team.id, Role.REP)]
     people = uow.people.many(reps)
@@ -213,7 +214,7 @@ def targets_view(uow: UnitOfWork, team: Team, now: datetime) -> TargetsView:
     cal = team_calendar(team)
     derived = Decimal(0)
     for uid in sorted(people, key=lambda u: (people[u].first_name, u)):
-        overrides = uow.targets.weekly(team.id, uid)
+        overrides = levels.get(uid, {})
         effective = merge_targets(team_targets, overrides)
         lines.append(RepTargets(people[uid], effective, merge_targets(overrides)))
         weekly_revenue = effective.get(Kpi.REVENUE, Decimal(0))

@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 
 from coach.brief import build_brief
 from coach.calendar import WorkCalendar
-from coach.days import DEFAULT_WEEKLY_TARGETS, CheckIn, DayRecord, Miss
+from coach.days import CheckIn, DayRecord, Miss
 from coach.kpis import Kpi
 from coach.models import Membership, Person, Role, Team
 from coach.notices import (
@@ -66,7 +66,7 @@ from coach.notices import (
     summary_key,
     week_key,
 )
-from coach.pace import day_pace, focus_kpi, merge_targets
+from coach.pace import day_pace, focus_kpi, team_weekly_targets
 from coach.ports import UnitOfWork
 from coach.repdays import (
     CARRY_OVER_LOOKBACK,
@@ -190,7 +190,6 @@ class _TeamTick:
         self._people: dict[int, Person] = {}
         self._asked: set[int] = set()
         self._records: tuple[date, date, list[DayRecord]] | None = None
-        self._team_targets: dict[Kpi, Decimal] | None = None
         self._nudged: dict[tuple[int, date], int] = {}
 
     def decide(self, slots: Iterable[Slot]) -> list[Notice]:
@@ -226,14 +225,14 @@ class _TeamTick:
             return []
         first, last = self._plan_range(slot.day)
         mine = by_user(self._load(first, last))
-        team_targets = self._targets()
+        targets_of = self._targets(people)
         prompts: list[Notice] = []
         for uid, person in people.items():
             records = mine.get(uid, [])
             today = _on(records, slot.day)
             if today is not None and (today.has_plan or today.absence is not None):
                 continue
-            targets = merge_targets(team_targets, self.uow.targets.weekly(self.team.id, uid))
+            targets = targets_of[uid]
             prompts.append(
                 PlanPrompt(
                     person=person,
@@ -313,11 +312,7 @@ class _TeamTick:
         all_records = self._load(first, last)
         records = {r.user_id: r for r in all_records if r.day == day}
         missed = self._record_misses(slot, people, records)
-        team_targets = self._targets()
-        targets = {
-            uid: merge_targets(team_targets, self.uow.targets.weekly(self.team.id, uid))
-            for uid in people
-        }
+        targets = self._targets(people)
         lines = rep_lines(people, records, missed)
         totals = team_totals(day, all_records, targets, self.cal)
         notices: list[Notice] = [
@@ -540,13 +535,9 @@ class _TeamTick:
         members = self.uow.members.of_team(self.team.id, Role.MANAGER)
         return self._known(sorted(m.user_id for m in members))
 
-    def _targets(self) -> dict[Kpi, Decimal]:
-        """Defaults overlaid by the team's own weekly targets."""
-        if self._team_targets is None:
-            self._team_targets = merge_targets(
-                DEFAULT_WEEKLY_TARGETS, self.uow.targets.weekly(self.team.id)
-            )
-        return self._team_targets
+    def _targets(self, user_ids: Iterable[int]) -> dict[int, dict[Kpi, Decimal]]:
+        """The reps' weekly targets (defaults, the team's, their own), one query a team."""
+        return team_weekly_targets(self.uow, self.team.id, user_ids)
 
     def _load(self, first: date, last: date) -> list[DayRecord]:
         """The team's records from ``first`` to ``last``, from one query per tick if possible."""
