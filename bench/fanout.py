@@ -47,6 +47,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -87,10 +88,18 @@ STALL_SECONDS = 120
 
 
 # ---------------------------------------------------------------------- processes
+def on_cpu(cpu: int | None) -> Callable[[], None] | None:
+    """What a child process runs first to stay on ``cpu`` (``None``: wherever the OS puts it)."""
+    if cpu is None:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
 class StandInProcess:
-    def __init__(self) -> None:
+    def __init__(self, cpu: int | None = None) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bench._standin"],
+            preexec_fn=on_cpu(cpu),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -115,7 +124,7 @@ class StandInProcess:
             self.process.wait()
 
 
-def start_sender(url: str, api: str, run: Run) -> subprocess.Popen[str]:
+def start_sender(url: str, api: str, run: Run, cpu: int | None) -> subprocess.Popen[str]:
     command = [
         sys.executable, "-m", "bench._sender", "--database", url, "--api", api,
         "--rate", str(run.rate), "--in-flight", str(run.in_flight), "--transport", run.transport,
@@ -127,7 +136,7 @@ def start_sender(url: str, api: str, run: Run) -> subprocess.Popen[str]:
     wrap = os.environ.get("BENCH_SENDER_WRAP")
     if wrap:
         command = [*wrap.split(), *command]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, preexec_fn=on_cpu(cpu))
 
 
 # ---------------------------------------------------------------------- the push
@@ -245,8 +254,11 @@ class Result:
         return duplicates, lost
 
 
-def run_once(backend: str, url: str, run: Run, reps: int, teams: int, source: str) -> Result:
-    standin = StandInProcess()
+def run_once(
+    backend: str, url: str, run: Run, reps: int, teams: int, source: str, pin: bool
+) -> Result:
+    sender_cpu, standin_cpu = (0, 1) if pin else (None, None)
+    standin = StandInProcess(standin_cpu)
     try:
         user_ids: list[int] = standin.call("POST", f"/users?count={reps}")["ids"]
         stored, tick_seconds = populate(url, user_ids, teams, source)
@@ -254,7 +266,7 @@ def run_once(backend: str, url: str, run: Run, reps: int, teams: int, source: st
             raise SystemExit(f"the push queued {stored} messages, expected {reps}")
         if run.fault_rate:
             standin.call("POST", f"/faults?rate={run.fault_rate}&retry_after=1&seed=42")
-        sender = start_sender(url, standin.api, run)
+        sender = start_sender(url, standin.api, run, sender_cpu)
         unrecorded = sending = None
         progress, last_change = -1, time.monotonic()
         while sender.poll() is None:
@@ -273,7 +285,7 @@ def run_once(backend: str, url: str, run: Run, reps: int, teams: int, source: st
                 recorded = outbox_counts(url).get(Delivery.SENT, 0)
                 unrecorded = accepted - recorded  # accepted by Telegram, not recorded sent
                 sending = outbox_counts(url).get(Delivery.SENDING, 0)  # marked, on their way
-                sender = start_sender(url, standin.api, run)
+                sender = start_sender(url, standin.api, run, sender_cpu)
         assert sender.stdout is not None
         stats = json.loads(sender.stdout.read() or "{}")
         if sender.returncode != 0:
@@ -288,7 +300,7 @@ def run_once(backend: str, url: str, run: Run, reps: int, teams: int, source: st
         standin.close()
 
 
-def describe(result: Result, user_ids_count: int) -> list[object]:
+def describe(result: Result, user_ids_count: int, per_second: bool = False) -> list[object]:
     run = result.run
     per_chat = Counter(chat for chat, _ in result.received)
     duplicates = sum(c - 1 for c in per_chat.values() if c > 1)
@@ -307,9 +319,17 @@ def describe(result: Result, user_ids_count: int) -> list[object]:
         rate = f"{result.rate:.1f}"
         fraction = f"{result.rate / run.rate:.3f}"
         middle = f"{result.middle_rate:.1f} ({result.middle_rate / run.rate:.3f})"
+    if per_second:
+        times = sorted(t for _, t in result.received)
+        per = Counter(int(t - times[0]) for t in times)
+        notes.append("per second: " + " ".join(str(per[k]) for k in sorted(per)))
     if run.bare:
         notes.append("bare sendMessage loop, no outbox (the ceiling)")
         states = "(not recorded)"
+    elif "marks" in result.sender:
+        stats = result.sender
+        notes.append(f"transactions: {stats['claims']} claims, {stats['marks']} marks, "
+                     f"{stats['writes']} writes")  # fmt: skip
     if refused:
         paused = result.sender.get("paused_seconds", 0.0)
         notes.append(f"sender paused {paused:.0f}s in all for 429s")
@@ -334,6 +354,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--postgres", default=os.environ.get("TEST_POSTGRES_URL"))
     parser.add_argument("--source", choices=("tick", "direct"), default="tick")
+    parser.add_argument(
+        "--per-second", action="store_true", help="note the messages received in each second"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="measure each run this many times")
+    parser.add_argument(
+        "--pin",
+        action=argparse.BooleanOptionalAction,
+        default=len(os.sched_getaffinity(0)) >= 2,
+        help="sender on CPU 0, stand-in on CPU 1 (default with two CPUs or more)",
+    )
     args = parser.parse_args(argv)
     runs = [RUNS[name] for name in args.runs.split(",")]
     backends = [b for b in args.databases.split(",") if b != "postgresql" or args.postgres]
@@ -344,12 +374,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     tick_seconds = []
     for backend in backends:
-        for run in runs:
+        for run in [run for run in runs for _ in range(args.repeat)]:
             with fresh_database(backend, args.postgres) as url:
                 print(f"fanout: {backend} {run.name} ({args.reps} reps)…", file=sys.stderr)
-                result = run_once(backend, url, run, args.reps, args.teams, args.source)
+                result = run_once(backend, url, run, args.reps, args.teams, args.source, args.pin)
             tick_seconds.append(f"{backend} {result.tick_seconds:.1f}s")
-            rows.append(describe(result, args.reps))
+            rows.append(describe(result, args.reps, args.per_second))
             print(table(HEADERS, rows[-1:]), file=sys.stderr)
 
     print(f"### Fan-out: {args.reps} reps in {args.teams} teams, one message each\n")
@@ -357,7 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(HEADERS, rows))
     queued = "one scheduler tick" if args.source == "tick" else "outbox.add"
     print(f"\nQueued by {queued} ({', '.join(tick_seconds)}); "
-          f"stand-in and sender in separate processes.")  # fmt: skip
+          f"stand-in and sender in separate processes"
+          + (", the sender on CPU 0 and the stand-in on CPU 1." if args.pin else "."))  # fmt: skip
     return 0
 
 

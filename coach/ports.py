@@ -202,6 +202,11 @@ class OutboxRepository(Protocol):
         """
         ...
 
+    def close_blocked(self, now: datetime) -> int:
+        """Make the due pending messages to people who blocked the bot ``BLOCKED``, unsent;
+        return how many."""
+        ...
+
     def start_sending(self, message_ids: Iterable[int], now: datetime) -> None:
         """Mark these pending messages ``SENDING``: about to be handed to Telegram.
 

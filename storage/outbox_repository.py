@@ -22,15 +22,16 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import ColumnElement, bindparam, func, select, text, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from coach.outbox import Button, Delivery, OutgoingMessage, QueuedMessage
-from storage.models import OutboxRow, ProcessedUpdateRow
+from storage.models import OutboxRow, PersonRow, ProcessedUpdateRow
 from storage.repositories import chunks, dialect_insert
 
 OUTBOX = OutboxRow.__table__
+PEOPLE = PersonRow.__table__
 UPDATES = ProcessedUpdateRow.__table__
 
 ERROR_LENGTH = 200
@@ -122,12 +123,26 @@ class SqlOutbox:
             query = query.with_for_update(skip_locked=True)
         return [_queued(row) for row in self._s.execute(query)]
 
+    def close_blocked(self, now: datetime) -> int:
+        self._s.flush()
+        blocked = select(PEOPLE.c.user_id).where(PEOPLE.c.blocked.is_(True))
+        result = self._s.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.user_id.in_(blocked),
+                OUTBOX.c.state == Delivery.PENDING.value,
+                OUTBOX.c.not_before <= now,
+            )
+            .values(state=Delivery.BLOCKED.value, last_error=BLOCKED_ERROR)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     def start_sending(self, message_ids: Iterable[int], now: datetime) -> None:
         self._s.flush()
         for chunk in chunks(list(message_ids)):
             self._s.execute(
                 update(OUTBOX)
-                .where(OUTBOX.c.id.in_(chunk), OUTBOX.c.state == Delivery.PENDING.value)
+                .where(OUTBOX.c.id.in_(chunk), _guard(OUTBOX.c.state) == Delivery.PENDING.value)
                 .values(state=Delivery.SENDING.value)
             )
 
@@ -218,6 +233,17 @@ class SqlOutbox:
     def _update(self, message_id: int, **values: Any) -> None:
         self._s.flush()
         self._s.execute(update(OUTBOX).where(OUTBOX.c.id == message_id).values(**values))
+
+
+def _guard(column: ColumnElement[str]) -> ColumnElement[str]:
+    """``column`` as an expression no index can serve, for a condition that only guards rows
+    already found by their primary key.
+
+    Without statistics (no ``ANALYZE`` has run) SQLite serves ``id IN (…) AND state = 'pending'``
+    from the ``(state, not_before, id)`` index, i.e. reads every pending row: 5 ms per
+    ``SENDING`` mark with 10,000 messages queued, against 0.7 ms by primary key.
+    """
+    return column.concat("")
 
 
 _BULK_COLUMNS = {

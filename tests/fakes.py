@@ -359,6 +359,19 @@ class _Outbox:
             for i, q in due[:limit]
         ]
 
+    def close_blocked(self, now: datetime) -> int:
+        blocked = {user_id for user_id, person in self.s.people.items() if person.blocked}
+        closed = [
+            q
+            for q in self.s.outbox.values()
+            if q.state is Delivery.PENDING
+            and q.message.user_id in blocked
+            and (q.not_before or q.message.not_before) <= now
+        ]
+        for q in closed:
+            q.state, q.error = Delivery.BLOCKED, "blocked"
+        return len(closed)
+
     def start_sending(self, message_ids: Iterable[int], now: datetime) -> None:
         for message_id in message_ids:
             q = self.s.outbox[message_id]

@@ -56,7 +56,6 @@ import logging
 import math
 import random
 import time
-import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
@@ -65,7 +64,6 @@ from typing import Any, TypeVar
 
 from aiolimiter import AsyncLimiter
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.warnings import PTBUserWarning
 
 from bot.delivery.outcomes import Outcome, RetryPolicy, Verdict, judge
 from bot.settings import DeliverySettings
@@ -91,15 +89,10 @@ MARK_RETRY_SECONDS = (0.5, 30.0)
 """After a failed ``SENDING`` mark the sender takes nothing new for the first wait, doubled at
 each further failure up to the second: a database outage costs a log line per wait, not one per
 paced message."""
-BLOCKED_PERSON = "blocked"
-"""The error recorded for a message not sent because its person had blocked the bot."""
-SEND_MESSAGE = "sendMessage"
-
-# ``do_api_request`` suggests ``send_message`` for an endpoint PTB knows; the sender calls it on
-# purpose (see step 3 of the module doc).
-warnings.filterwarnings(
-    "ignore", message=f"Please use 'Bot.{SEND_MESSAGE}'", category=PTBUserWarning
-)
+SEND_MESSAGE = "sendmessage"
+"""Bot API method names are case-insensitive. Spelled in lower case the name is not a ``Bot``
+attribute, so ``do_api_request`` does not build (and the filters then drop) a warning that
+suggests ``send_message`` on every call: 3.6% of the sender's CPU at 1000 msg/s."""
 
 
 @dataclass
@@ -114,6 +107,7 @@ class SenderStats:
     skipped_blocked: int = 0
     interrupted: int = 0
     claims: int = 0
+    marks: int = 0
     writes: int = 0
     paused_seconds: float = 0.0
 
@@ -376,6 +370,7 @@ class OutboxSender:
         try:
             async with self._db:
                 await asyncio.to_thread(self._start_now, [q.id for q in group], now)
+            self.stats.marks += 1
         except Exception:
             self._marks_failed += 1
             first, longest = MARK_RETRY_SECONDS
@@ -520,20 +515,11 @@ class OutboxSender:
     def _claim_now(self, limit: int, known: frozenset[int]) -> tuple[list[QueuedMessage], bool]:
         with self._uow() as uow:
             now = self._clock.now()
+            self.stats.skipped_blocked += uow.outbox.close_blocked(now)
             rows = uow.outbox.claim(now, limit)
-            fresh = [q for q in rows if q.id not in known]
-            people = uow.people.many({q.message.user_id for q in fresh if q.message.user_id})
-            refused = {user_id for user_id, person in people.items() if person.blocked}
-            keep = []
-            for queued in fresh:
-                if queued.message.user_id in refused:
-                    uow.outbox.give_up(queued.id, Delivery.BLOCKED, now, BLOCKED_PERSON)
-                    self.stats.skipped_blocked += 1
-                else:
-                    keep.append(queued)
             uow.commit()
         self.stats.claims += 1
-        return keep, len(rows) < limit
+        return [q for q in rows if q.id not in known], len(rows) < limit
 
     async def _write(self) -> None:
         """Record the answers gathered so far in one transaction.

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import timedelta
 from typing import Any
 
 from bot.standin.errors import bad_request
+from bot.standin.jsondata import clone
 from bot.standin.keyboards import validate_markup
 from bot.standin.params import Params
 from bot.standin.records import CallbackAnswer, ChatActionSent, MessageDeleted, MessageEdited
@@ -98,7 +98,7 @@ def edit_message_reply_markup(world: World, p: Params) -> dict[str, Any]:
     inline = _inline_markup(p)
     if inline == msg.inline_markup:
         raise bad_request(NOT_MODIFIED)
-    return _apply_edit(world, msg, {"inline_markup": copy.deepcopy(inline)})
+    return _apply_edit(world, msg, {"inline_markup": clone(inline)})
 
 
 @api_method("deleteMessage")

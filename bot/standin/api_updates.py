@@ -6,12 +6,12 @@ servers without TLS); the certificate and ip_address parameters are ignored.
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.standin.errors import bad_request, conflict
+from bot.standin.jsondata import clone
 from bot.standin.params import Params
 from bot.standin.registry import Reply, api_method
 from bot.standin.updates import UPDATE_TYPES
@@ -76,7 +76,7 @@ async def get_updates(world: World, p: Params) -> list[dict[str, Any]]:
         raise conflict(WEBHOOK_ACTIVE)
     if outcome == "closed":
         return []
-    return copy.deepcopy(queue.pending[:limit])
+    return clone(queue.pending[:limit])
 
 
 @api_method("setWebhook")

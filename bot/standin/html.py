@@ -14,6 +14,7 @@ Telegram's lenient behaviour.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.standin.text import Entity, sort_entities, utf16_len
@@ -38,6 +39,9 @@ _SIMPLE_TYPES = {
     "span": "spoiler",
     "tg-spoiler": "spoiler",
 }
+
+_PLAIN_RUN = re.compile(r"[^&<>]+")
+"""Text up to the next character that means markup: emitted in one piece."""
 
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
@@ -104,8 +108,13 @@ class _Parser:
                 else:
                     self.start_tag()
             else:
-                self.emit(char)
-                self.pos += 1
+                plain = _PLAIN_RUN.match(src, self.pos)
+                if plain is None:  # a lone ">" in lenient mode
+                    self.emit(char)
+                    self.pos += 1
+                else:
+                    self.emit(plain.group())
+                    self.pos = plain.end()
         if self.stack:
             raise HtmlParseError(
                 f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"'

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from bot.standin.jsondata import clone
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class SentMessage:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the Telegram Message dict of this message."""
-        return copy.deepcopy(self.message)
+        return clone(self.message)
 
     @property
     def button_texts(self) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import inspect
 import json
 import logging
@@ -16,6 +15,7 @@ from bot.standin.actors import FakeGroup, FakeUser
 from bot.standin.calls import CallLog, CallPredicate
 from bot.standin.errors import ApiError, PlayerError, not_found
 from bot.standin.faults import Faults
+from bot.standin.jsondata import clone
 from bot.standin.methods import implemented_methods, lookup
 from bot.standin.params import Params, decode_params, recordable
 from bot.standin.records import (
@@ -191,7 +191,7 @@ class StandIn:
         description = None
         if isinstance(outcome, Reply):
             outcome, description = outcome.result, outcome.description
-        self._log.record(spec.name, recorded, at, result=copy.deepcopy(outcome))
+        self._log.record(spec.name, recorded, at, result=clone(outcome))
         logger.debug("call %s ok", spec.name)
         payload: dict[str, Any] = {"ok": True, "result": outcome}
         if description:
@@ -368,12 +368,12 @@ class StandIn:
     @property
     def updates(self) -> list[dict[str, Any]]:
         """Return every update produced so far (delivered or not), oldest first."""
-        return copy.deepcopy(self.world.updates.produced)
+        return clone(self.world.updates.produced)
 
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Return the updates waiting for getUpdates/webhook confirmation."""
-        return copy.deepcopy(self.world.updates.pending)
+        return clone(self.world.updates.pending)
 
     @property
     def polls_waiting(self) -> int:

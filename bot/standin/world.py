@@ -8,7 +8,6 @@ the event loop thread.
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import logging
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from typing import Any
 
 from bot.standin.errors import bad_request, forbidden
 from bot.standin.html import HtmlParseError, parse_html
+from bot.standin.jsondata import clone
 from bot.standin.keyboards import Markup, buttons_of
 from bot.standin.notify import Notifier
 from bot.standin.params import Params
@@ -226,13 +226,13 @@ class World:
             "members_only": False,
         }
         if poll.question_entities:
-            data["question_entities"] = copy.deepcopy(poll.question_entities)
+            data["question_entities"] = clone(poll.question_entities)
         if poll.type == "quiz":
             data["correct_option_ids"] = list(poll.correct_option_ids)
             if poll.explanation:
                 data["explanation"] = poll.explanation
                 if poll.explanation_entities:
-                    data["explanation_entities"] = copy.deepcopy(poll.explanation_entities)
+                    data["explanation_entities"] = clone(poll.explanation_entities)
         if poll.open_period is not None:
             data["open_period"] = poll.open_period
         if poll.close_date is not None:
@@ -267,7 +267,7 @@ class World:
         if msg.text is not None:
             data["text"] = msg.text
             if msg.entities:
-                data["entities"] = copy.deepcopy(msg.entities)
+                data["entities"] = clone(msg.entities)
         if msg.photo is not None:
             data["photo"] = [self.file_dict(self.files[msg.photo])]
         if msg.document is not None:
@@ -277,10 +277,10 @@ class World:
         if msg.caption is not None:
             data["caption"] = msg.caption
             if msg.caption_entities:
-                data["caption_entities"] = copy.deepcopy(msg.caption_entities)
-        data.update(copy.deepcopy(msg.extra))
+                data["caption_entities"] = clone(msg.caption_entities)
+        data.update(clone(msg.extra))
         if msg.inline_markup:
-            data["reply_markup"] = copy.deepcopy(msg.inline_markup)
+            data["reply_markup"] = clone(msg.inline_markup)
         return data
 
     def member_dict(self, chat: ChatState, user_id: int) -> dict[str, Any]:
@@ -376,7 +376,7 @@ class World:
             document=self.sent_file(msg.document),
             poll=self.sent_poll(msg.poll_id),
             reply_to_message_id=msg.reply_to,
-            keyboard=copy.deepcopy(msg.keyboard),
+            keyboard=clone(msg.keyboard),
             message=self.message_dict(msg),
         )
 
@@ -598,7 +598,7 @@ class World:
         """Produce an update for the bot (queued if auto_deliver) and return a copy of it."""
         update = self.updates.produce(kind, body, deliver=self.auto_deliver)
         logger.debug("update %s (%s) produced", update["update_id"], kind)
-        return copy.deepcopy(update)
+        return clone(update)
 
     def bot_receives(self, chat: ChatState, msg: StoredMessage) -> bool:
         """Decide whether the bot gets a message (membership and privacy mode rules)."""

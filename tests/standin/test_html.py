@@ -140,3 +140,15 @@ def test_bot_command_entities_use_utf16_offsets() -> None:
     ]
     assert find_bot_commands("a/b and http://x/y") == []
     assert utf16_len("😀") == 2
+
+
+def test_long_plain_runs_keep_utf16_offsets_across_tags_and_references():
+    # Plain text is emitted a run at a time (up to the next "&", "<" or ">"): the offsets must
+    # still count UTF-16 units, astral emoji as two.
+    text, entities = parse_html("早上好🌅 今天 <b>3+2 计划</b> &amp; 🎯<i>拜访 5</i>")
+    assert text == "早上好🌅 今天 3+2 计划 & 🎯拜访 5"
+    assert entities == [
+        {"offset": 9, "length": 6, "type": "bold"},
+        {"offset": 20, "length": 4, "type": "italic"},
+    ]
+    assert parse_html("a > b > c", strict=False) == ("a > b > c", [])

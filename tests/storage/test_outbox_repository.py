@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
+from coach.models import Lang, Person
 from coach.outbox import CAPTION_LIMIT, Button, Delivery, OutgoingMessage, QueuedMessage
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -226,6 +228,64 @@ def test_messages_being_sent_are_not_claimed_again_and_a_restart_settles_them(uo
             Delivery.UNKNOWN: 1, Delivery.PENDING: 1, Delivery.FAILED: 1
         }  # fmt: skip
         assert [q.message.key for q in uow.outbox.claim(NOW + timedelta(seconds=5), 10)] == ["b"]
+
+
+def test_due_messages_to_people_who_blocked_the_bot_are_closed_unsent(uow_factory):
+    later = NOW + timedelta(hours=1)
+    with uow_factory() as uow:
+        for user_id in (1, 2):
+            uow.people.save(Person(user_id, f"P{user_id}", None, Lang.ZH), NOW)
+        uow.people.set_blocked(1, True, NOW)
+        uow.outbox.add(
+            [
+                message("blocked-due", chat_id=1, user_id=1),
+                message("blocked-later", chat_id=1, at=later, user_id=1),
+                message("blocked-sent", chat_id=1, user_id=1),
+                message("open", chat_id=2, user_id=2),
+                message("group", chat_id=-100),
+            ],
+            NOW,
+        )
+        uow.commit()
+    with uow_factory() as uow:
+        ids = {q.message.key: q.id for q in uow.outbox.claim(NOW, 10)}
+        uow.outbox.mark_sent(ids["blocked-sent"], NOW, 7)
+        assert uow.outbox.close_blocked(NOW) == 1
+        assert uow.outbox.close_blocked(NOW) == 0
+        uow.commit()
+    with uow_factory() as uow:
+        assert [q.message.key for q in uow.outbox.claim(NOW, 10)] == ["open", "group"]
+        assert uow.outbox.counts() == {
+            Delivery.BLOCKED: 1, Delivery.SENT: 1, Delivery.PENDING: 3
+        }  # fmt: skip
+        assert uow.outbox.close_blocked(later) == 1  # its time came
+        assert [q.message.key for q in uow.outbox.claim(later, 10)] == ["open", "group"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sending_marks_find_their_rows_by_primary_key_on_sqlite(database):
+    # SQLite without statistics would serve ``id IN (…) AND state = …`` from the state index,
+    # reading every pending row for each mark.
+    with database.unit_of_work() as uow:
+        uow.outbox.add([message(f"k{i}", chat_id=i) for i in range(50)], NOW)
+        uow.commit()
+    statements: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        if statement.startswith("UPDATE outbox"):
+            statements.append((statement, parameters))
+
+    event.listen(database.engine, "before_cursor_execute", keep)
+    with database.unit_of_work() as uow:
+        uow.outbox.start_sending([q.id for q in uow.outbox.claim(NOW, 3)], NOW)
+        uow.commit()
+    event.remove(database.engine, "before_cursor_execute", keep)
+    [(statement, parameters)] = statements
+    with database.engine.connect() as connection:
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    assert [row[-1] for row in plan] == ["SEARCH outbox USING INTEGER PRIMARY KEY (rowid=?)"]
+    with database.unit_of_work() as uow:
+        assert uow.outbox.counts() == {Delivery.SENDING: 3, Delivery.PENDING: 47}
 
 
 def test_many_messages_are_marked_sent_in_one_call(uow_factory):
