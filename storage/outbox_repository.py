@@ -185,7 +185,10 @@ class SqlOutbox:
                     for row in rows
                 ]
             )
-            self._s.execute(_BULK_MARK_SENT, {"rows": document, "sent": Delivery.SENT.value})
+            ids = [row["message_id"] for row in rows]
+            self._s.execute(
+                _BULK_MARK_SENT, {"rows": document, "ids": ids, "sent": Delivery.SENT.value}
+            )
             return
         statement = (
             update(OUTBOX)
@@ -276,7 +279,9 @@ _BULK_MARK_SENT = text(
     "telegram_message_id = r.telegram_message_id, attempts = outbox.attempts + 1 "
     "FROM json_to_recordset(CAST(:rows AS json)) "
     "AS r(id integer, sent_at timestamptz, telegram_message_id bigint) "
-    "WHERE outbox.id = r.id"
+    # The ids again as an array: the planner cannot see into the JSON (it guesses 100 rows)
+    # and would join by reading the whole outbox, which keeps every message ever sent.
+    "WHERE outbox.id = r.id AND outbox.id = ANY(CAST(:ids AS integer[]))"
 )
 
 
