@@ -54,45 +54,15 @@ DESCRIPTIONS: dict[str, dict[Lang, str]] = {
 }
 
 NEWCOMER = ("start", "help", "newteam", "lang", "cancel")
-REP = (
-    "plan",
-    "review",
-    "skip",
-    "week",
-    "drill",
-    "quiz",
-    "share",
-    "tips",
-    "board",
-    "me",
-    "packs",
-    "help",
-    "lang",
-    "cancel",
-)
+_DAILY = ("plan", "review", "skip", "week", "drill", "quiz", "share", "tips", "board", "me")
+"""What every team member does: the rhythm, practice, sharing and the boards."""
+_GENERAL = ("packs", "help", "lang", "cancel")
+
+REP = (*_DAILY, *_GENERAL)
 MANAGER = (
-    "plan",
-    "review",
-    "skip",
-    "week",
-    "drill",
-    "quiz",
-    "share",
-    "tips",
-    "board",
-    "me",
-    "team",
-    "report",
-    "targets",
-    "schedule",
-    "export",
-    "objections",
-    "gaps",
-    "invite",
-    "packs",
-    "help",
-    "lang",
-    "cancel",
+    *_DAILY,
+    *("team", "report", "targets", "schedule", "export", "objections", "gaps", "invite"),
+    *_GENERAL,
 )
 GROUP = ("help", "board", "share")
 GROUP_ADMIN = ("help", "board", "share", "bindgroup", "battle")
