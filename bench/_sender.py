@@ -1,7 +1,7 @@
 """The bot's side of the fan-out benchmark, in a process of its own (so it can be SIGKILLed).
 
 ``python -m bench._sender --database URL --api URL [--rate 30] [--paid] [--in-flight 8]
-[--transport app|httpx] [--bare]``
+[--transport app|httpx|aiohttp] [--bare]``
 builds the Application the way production does (``bot.app.build_application``: HTML default,
 PTB's AIORateLimiter), runs an ``OutboxSender`` on the real clock until the outbox has nothing
 pending, and prints its counters as one JSON line. ``--bare`` sends the same messages with
@@ -25,6 +25,7 @@ from telegram.request import HTTPXRequest
 from bench._standin import TOKEN
 from bot.app import build_application
 from bot.delivery import OutboxSender
+from bot.delivery.http import AiohttpRequest
 from bot.services import Services, SystemClock
 from bot.settings import DeliverySettings, load_settings
 from coach.outbox import Delivery
@@ -37,16 +38,20 @@ def pending(database: Database) -> int:
         return uow.outbox.counts().get(Delivery.PENDING, 0)
 
 
-def use_httpx() -> None:
-    """Build the Application on PTB's default transport, httpx, instead of ``AiohttpRequest``."""
+def use_transport(name: str) -> None:
+    """Build the Application on another transport than ``WireRequest``: PTB's default, httpx,
+    or ``AiohttpRequest`` (the sender then marks before the requests are made: no gate)."""
     build = ApplicationBuilder.build
 
-    def build_with_httpx(self: ApplicationBuilder) -> object:  # type: ignore[type-arg]
-        self.request(HTTPXRequest(connection_pool_size=256))
-        self.get_updates_request(HTTPXRequest())
+    def build_with(self: ApplicationBuilder) -> object:  # type: ignore[type-arg]
+        if name == "httpx":
+            self.request(HTTPXRequest(connection_pool_size=256))
+            self.get_updates_request(HTTPXRequest())
+        else:
+            self.request(AiohttpRequest())
         return build(self)
 
-    ApplicationBuilder.build = build_with_httpx  # type: ignore[method-assign,assignment]
+    ApplicationBuilder.build = build_with  # type: ignore[method-assign,assignment]
 
 
 async def send_bare(
@@ -88,8 +93,8 @@ async def main(args: argparse.Namespace) -> None:
     settings = settings.model_copy(update={"delivery": delivery})
     database = Database(make_engine(args.database))
     clock = SystemClock()
-    if args.transport == "httpx":
-        use_httpx()
+    if args.transport != "app":
+        use_transport(args.transport)
     application = build_application(Services(settings, database, clock))
     async with application:
         if args.bare:
@@ -114,7 +119,7 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=30)
     parser.add_argument("--paid", action="store_true")
     parser.add_argument("--in-flight", type=int, default=8)
-    parser.add_argument("--transport", choices=("app", "httpx"), default="app")
+    parser.add_argument("--transport", choices=("app", "httpx", "aiohttp"), default="app")
     parser.add_argument("--bare", action="store_true", help="send without the outbox sender")
     logging.basicConfig(level=logging.ERROR)
     asyncio.run(main(parser.parse_args()))

@@ -20,7 +20,8 @@ Runs (``--runs``):
 - ``cap1000``: paid broadcast at 1000 msg/s, no faults: the rate this machine reaches;
 - ``bare1000``: the same ``sendMessage`` requests from a loop that records nothing: the
   ceiling the sender is measured against; ``-httpx`` variants use PTB's default transport
-  instead of the Application's ``AiohttpRequest``;
+  instead of the Application's ``WireRequest``, ``-aiohttp`` variants ``AiohttpRequest``
+  (which the bot used before ``WireRequest``: no send gate, the mark comes first);
 - ``faults``: 30 msg/s with 5% of sendMessage calls answered 429 (retry_after 1 s); every 429
   pauses the whole sender for 1 s, as Telegram asks, so the rate falls well below the cap:
   this run counts losses and duplicates;
@@ -68,7 +69,7 @@ class Run:
     in_flight: int
     fault_rate: float = 0.0
     kill: bool = False
-    transport: str = "app"  # as build_application builds it, or "httpx": PTB's default
+    transport: str = "app"  # as build_application builds it, "httpx" (PTB's default), "aiohttp"
     bare: bool = False
 
 
@@ -80,6 +81,13 @@ RUNS = {
         "bare1000-httpx", 1000, paid=True, in_flight=8, transport="httpx", bare=True
     ),
     "cap1000-httpx": Run("cap1000-httpx", 1000, paid=True, in_flight=8, transport="httpx"),
+    "bare1000-aiohttp": Run(
+        "bare1000-aiohttp", 1000, paid=True, in_flight=32, transport="aiohttp", bare=True
+    ),
+    "cap1000-aiohttp": Run("cap1000-aiohttp", 1000, paid=True, in_flight=32, transport="aiohttp"),
+    "kill-aiohttp": Run(
+        "kill-aiohttp", 1000, paid=True, in_flight=32, kill=True, transport="aiohttp"
+    ),
     "faults": Run("faults", 30, paid=False, in_flight=8, fault_rate=0.05),
     "kill": Run("kill", 1000, paid=True, in_flight=32, kill=True),
 }

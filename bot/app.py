@@ -24,6 +24,7 @@ from bot.content_seed import seed_builtin_packs
 from bot.context import BotData, CoachApplication, CoachContext
 from bot.delivery import attach_sender, rate_limiter
 from bot.delivery.http import AiohttpRequest
+from bot.delivery.wire import WireRequest
 from bot.handlers import (
     battle,
     board,
@@ -100,9 +101,10 @@ def build_application(services: Services) -> CoachApplication:
         .updater(None)
         # Telegram's caps hold for the bot as a whole: replies and outbox pushes share them.
         .rate_limiter(rate_limiter(services.settings.delivery))
-        # aiohttp instead of PTB's default httpx: a quarter of the CPU per Bot API call
-        # (bench/README.md), which is most of what an update costs.
-        .request(AiohttpRequest())
+        # h11 on asyncio instead of PTB's default httpx: a fraction of the CPU per Bot API call
+        # (bench/README.md), and a gate that lets the outbox commit a push's SENDING mark with
+        # its requests ready to write (bot.delivery.wire).
+        .request(WireRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
     )
     application: CoachApplication = builder.build()  # type: ignore[assignment]

@@ -10,12 +10,16 @@ How a message goes out:
    time, at most one message per private chat every ``per_chat_seconds`` and one per group
    every ``60 / group_messages_per_minute`` seconds (counted from Telegram's answer to the
    previous one). At most ``max_in_flight`` sends are under way, each paced to
-   ``messages_per_second`` overall. The messages whose turn has come are marked ``SENDING`` in
-   one transaction (``outbox.start_sending``), committed before any of them goes out. The
-   Application's ``AIORateLimiter`` (``bot.delivery.wiring``) additionally holds the bot as a
-   whole to Telegram's caps, handler replies included; since the sender never has more than
-   ``max_in_flight`` requests in front of it, a reply to a user waits behind a handful of
-   outbox messages, never behind a push.
+   ``messages_per_second`` overall. The messages whose turn has come go together: their
+   requests are made (PTB's defaults and rate limiter, the JSON, the HTTP bytes, a connection)
+   and wait at a ``SendGate`` (``bot.delivery.wire``); then they are marked ``SENDING`` in one
+   transaction (``outbox.start_sending``), and the gate writes them all right after the commit,
+   in the same step of the event loop. A failed mark closes the gate: nothing is written and
+   the messages stay pending. (With a transport other than ``WireRequest`` the requests are
+   made after the mark.) The Application's ``AIORateLimiter`` (``bot.delivery.wiring``)
+   additionally holds the bot as a whole to Telegram's caps, handler replies included; since
+   the sender never has more than ``max_in_flight`` requests in front of it, a reply to a user
+   waits behind a handful of outbox messages, never behind a push.
 3. **Send** ``sendMessage`` through ``bot.do_api_request`` (so through the Application's rate
    limiter and transport, with its errors), passing the bot's default parse mode and link
    preview options and ``allow_paid_broadcast=True`` when configured. Only the message id of
@@ -34,8 +38,10 @@ push is the noise reps complain about most, while a missed prompt is followed by
 Everything else is exact: a message not yet marked stays pending and is sent after the
 restart; one recorded is never sent again. The uncertain ones are never more than
 ``2 * max_in_flight`` (at most ``max_in_flight`` under way, the rest answered and waiting for
-their transaction, and those did arrive); the ones really lost are those marked but not yet
-written to the socket at the crash, since the mark is committed just before the requests go.
+their transaction, and those did arrive). The ones really lost would be those marked but not
+yet written at the crash; since the gate writes every marked request in the step that commits
+the mark, that window is a few microseconds per mark (none was lost in the kills measured in
+the README; with aiohttp writing after the commit, 0-24 were).
 A timed-out request is retried (it may have been carried out: at-least-once, as with any HTTP
 API); a stop (``stop``) finishes and records what is under way, so it leaves nothing uncertain.
 
@@ -66,6 +72,7 @@ from aiolimiter import AsyncLimiter
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.delivery.outcomes import Outcome, RetryPolicy, Verdict, judge
+from bot.delivery.wire import SEND_GATE, SendGate, WireRequest
 from bot.settings import DeliverySettings
 from coach.outbox import Button, Delivery, OutgoingMessage, QueuedMessage
 from coach.ports import Clock, UnitOfWork
@@ -136,6 +143,7 @@ class OutboxSender:
         )
         rate = settings.messages_per_second
         self._pace = AsyncLimiter(rate, 1) if rate >= 1 else AsyncLimiter(1, 1 / rate)
+        self._gated = isinstance(getattr(bot, "request", None), WireRequest)
         self._private_gap = timedelta(seconds=settings.per_chat_seconds)
         self._group_gap = timedelta(seconds=60 / settings.group_messages_per_minute)
         self._in_flight = settings.max_in_flight
@@ -152,9 +160,8 @@ class OutboxSender:
 
         self._held: dict[int, QueuedMessage] = {}  # claimed, not yet sent; oldest first
         self._starting: list[QueuedMessage] = []  # their turn has come: pace, mark, send
-        self._marking: list[QueuedMessage] = []  # being marked SENDING
         self._starter: asyncio.Task[list[QueuedMessage]] | None = None
-        self._sending: dict[asyncio.Task[Outcome], QueuedMessage] = {}
+        self._sending: dict[asyncio.Task[Outcome | None], QueuedMessage] = {}
         self._busy: set[int] = set()  # chats with a send under way
         self._unrecorded: list[Outcome] = []
         self._recording: list[Outcome] = []
@@ -207,11 +214,7 @@ class OutboxSender:
         Never more than ``2 * max_in_flight``.
         """
         return (
-            len(self._starting)
-            + len(self._marking)
-            + len(self._sending)
-            + len(self._unrecorded)
-            + len(self._recording)
+            len(self._starting) + len(self._sending) + len(self._unrecorded) + len(self._recording)
         )
 
     async def recover(self) -> int:
@@ -321,7 +324,7 @@ class OutboxSender:
     def _dispatch(self, now: datetime) -> None:
         # At most max_in_flight sends under way, and at most 2 * max_in_flight messages sent
         # but not yet recorded (under way or answered): what a crash could send twice.
-        starting = len(self._starting) + len(self._marking)
+        starting = len(self._starting)
         free = min(
             self._in_flight - len(self._sending) - starting,
             2 * self._in_flight - self.in_flight,
@@ -353,10 +356,13 @@ class OutboxSender:
             self._starting.append(queued)
 
     async def _start(self) -> list[QueuedMessage]:
-        """Pace the next messages, mark them ``SENDING`` in one transaction, then send them.
+        """Pace the next messages, get their requests ready, mark them ``SENDING``, send them.
 
         Takes the first message in its turn and, with it, every next one the overall pace lets
-        go at once; returns those called off (a pause, a stop, a failed mark), still pending.
+        go at once. Their requests are built and wait at a ``SendGate`` with a connection in
+        hand; the mark is committed, and the gate then writes them all in one synchronous pass.
+        Returns those called off before their requests were made (a pause, a stop), still
+        pending; requests called off at the gate (a failed mark) come back through ``_settle``.
         """
         await self._pace.acquire()
         group = [self._starting.pop(0)]
@@ -366,12 +372,16 @@ class OutboxSender:
         now = self._clock.now()
         if self._halt() or self._paused(now):
             return group
-        self._marking = group
+        gate = SendGate(len(group))
+        if self._gated:
+            self._send_all(group, gate)
+            await gate.assembled()
         try:
             async with self._db:
-                await asyncio.to_thread(self._start_now, [q.id for q in group], now)
+                await self._mark(gate, [q.id for q in group], now)
             self.stats.marks += 1
         except Exception:
+            gate.close()
             self._marks_failed += 1
             first, longest = MARK_RETRY_SECONDS
             wait = min(first * 2 ** (self._marks_failed - 1), longest)
@@ -382,23 +392,37 @@ class OutboxSender:
                 len(group), self._marks_failed, wait,
                 exc_info=self._marks_failed == 1,
             )  # fmt: skip
-            group.extend(self._starting)  # their turn comes again after the wait
+            called_off = [] if self._gated else group
+            called_off.extend(self._starting)  # their turn comes again after the wait
             self._starting.clear()
-            return group
-        finally:
-            self._marking = []
+            return called_off
         self._marks_failed = 0
-        for queued in group:
-            self._sending[self._spawn(self._send(queued))] = queued
+        if not self._gated:  # another transport: the requests are made after the mark
+            self._send_all(group, gate)
         return []
 
-    def _start_now(self, message_ids: list[int], now: datetime) -> None:
-        with self._uow() as uow:
-            uow.outbox.start_sending(message_ids, now)
-            uow.commit()
+    def _send_all(self, group: list[QueuedMessage], gate: SendGate) -> None:
+        for queued in group:
+            self._sending[self._spawn(self._send(queued, gate))] = queued
 
-    async def _send(self, queued: QueuedMessage) -> Outcome:
-        """One attempt; the message is ``SENDING`` in the database."""
+    async def _mark(self, gate: SendGate, message_ids: list[int], now: datetime) -> None:
+        """Mark the messages ``SENDING`` and open the gate with nothing in between.
+
+        The ``UPDATE`` runs in a worker thread: it may wait for the database's write lock
+        (SQLite has one writer). The commit, which waits for no one once the statement holds
+        that lock, runs here on the event loop, and the gate opens in the same step: no other
+        callback runs between the commit and the writes, so a crash can only fall in the few
+        microseconds between them. (With the commit in the thread, the event loop took up to
+        a few ms to come back to the gate, and kills lost messages in that gap.)
+        """
+        with self._uow() as uow:
+            await asyncio.to_thread(uow.outbox.start_sending, message_ids, now)
+            uow.commit()
+            gate.open()
+
+    async def _send(self, queued: QueuedMessage, gate: SendGate) -> Outcome | None:
+        """One attempt, through ``gate``; ``None`` if the gate called it off (still pending)."""
+        SEND_GATE.set(gate)
         message = queued.message
         try:
             if message.chart is not None:
@@ -406,6 +430,9 @@ class OutboxSender:
             else:
                 sent = await self._bot.do_api_request(SEND_MESSAGE, self.parameters(message))
         except Exception as error:
+            gate.passed_by()
+            if gate.opened is False:
+                return None
             outcome = judge(queued, error, self._clock.now(), self._policy, self._rng)
             if outcome.verdict is Verdict.RETRY and type(error).__module__ != "telegram.error":
                 log.error("outbox message %s: unexpected %s", queued.id, outcome.error)
@@ -461,7 +488,10 @@ class OutboxSender:
             return
         queued = self._sending.pop(task)
         self._busy.discard(queued.message.chat_id)
-        outcome: Outcome = task.result()
+        outcome: Outcome | None = task.result()
+        if outcome is None:  # called off at the gate: pending, waiting for its turn again
+            self._held[queued.id] = queued
+            return
         gap = self._private_gap if outcome.chat_id > 0 else self._group_gap
         self._next_slot[outcome.chat_id] = outcome.at + gap
         self._unrecorded.append(outcome)
@@ -495,7 +525,6 @@ class OutboxSender:
     def _known(self) -> set[int]:
         known = set(self._held)
         known.update(q.id for q in self._starting)
-        known.update(q.id for q in self._marking)
         known.update(q.id for q in self._sending.values())
         known.update(o.id for o in self._unrecorded)
         known.update(o.id for o in self._recording)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
@@ -18,12 +17,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
-    NetworkError,
     RetryAfter,
     TimedOut,
 )
@@ -31,7 +29,6 @@ from telegram.error import (
 from bot.app import build_application
 from bot.context import CoachApplication
 from bot.delivery import OutboxSender, RetryPolicy, Verdict, judge, sender_of
-from bot.delivery.http import AiohttpRequest
 from bot.services import Services
 from bot.settings import Settings
 from bot.standin import ApiCall, FakeGroup, FakeUser, StandIn
@@ -590,40 +587,3 @@ def test_backoff_doubles_up_to_an_hour():
     always_full.uniform = lambda a, b: b  # type: ignore[method-assign]
     waits = [policy.delay(n, always_full) for n in (1, 2, 3, 20)]
     assert waits == [10 * SECOND, 20 * SECOND, 40 * SECOND, timedelta(hours=1)]
-
-
-async def test_the_aiohttp_transport_speaks_the_bot_api():
-    async with (
-        StandIn(token="424242:TEST-token-never-logged", auto_deliver=False) as standin,
-        Bot(standin.token, base_url=standin.base_url, request=AiohttpRequest()) as bot,
-    ):
-        alice = standin.add_user("Alice")
-        alice.send("/start")
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton("OK", callback_data="ok")]])
-
-        sent = await bot.send_message(alice.id, "<b>hi</b> &amp; bye", "HTML", reply_markup=markup)
-        document = await bot.send_document(alice.id, b"a,b\n1,2\n", filename="kpis.csv")
-
-        assert (sent.text, sent.reply_markup) == ("hi & bye", markup)
-        assert document.document is not None and document.document.file_name == "kpis.csv"
-        (stored,) = [m for m in standin.sent_messages(alice.id) if m.document]
-        assert stored.document is not None and stored.document.content == b"a,b\n1,2\n"
-        standin.faults.fail_next("sendMessage", error_code=429, retry_after=3)
-        with pytest.raises(RetryAfter):
-            await bot.send_message(alice.id, "again")
-        alice.block_bot()
-        with pytest.raises(Forbidden):
-            await bot.send_message(alice.id, "again")
-
-
-async def test_the_aiohttp_transport_reports_network_errors():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # nothing listens there once the probe is closed
-    request = AiohttpRequest(connect_timeout=1)
-    await request.initialize()
-    try:
-        with pytest.raises(NetworkError):
-            await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
-    finally:
-        await request.shutdown()
