@@ -39,6 +39,7 @@ messages to a chat, losses are reps with none; the outbox's final states are rea
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -367,6 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=1, help="measure each run this many times")
     parser.add_argument(
+        "--in-flight", type=int, help="max_in_flight for every run (default: each run's own)"
+    )
+    parser.add_argument(
         "--pin",
         action=argparse.BooleanOptionalAction,
         default=len(os.sched_getaffinity(0)) >= 2,
@@ -374,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     runs = [RUNS[name] for name in args.runs.split(",")]
+    if args.in_flight:
+        runs = [dataclasses.replace(run, in_flight=args.in_flight) for run in runs]
     backends = [b for b in args.databases.split(",") if b != "postgresql" or args.postgres]
     if "postgresql" in args.databases and not args.postgres:
         print("fanout: no PostgreSQL URL (--postgres or TEST_POSTGRES_URL): SQLite only",

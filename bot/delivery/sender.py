@@ -61,6 +61,7 @@ import asyncio
 import logging
 import math
 import random
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
@@ -408,17 +409,37 @@ class OutboxSender:
     async def _mark(self, gate: SendGate, message_ids: list[int], now: datetime) -> None:
         """Mark the messages ``SENDING`` and open the gate with nothing in between.
 
-        The ``UPDATE`` runs in a worker thread: it may wait for the database's write lock
-        (SQLite has one writer). The commit, which waits for no one once the statement holds
-        that lock, runs here on the event loop, and the gate opens in the same step: no other
-        callback runs between the commit and the writes, so a crash can only fall in the few
-        microseconds between them. (With the commit in the thread, the event loop took up to
-        a few ms to come back to the gate, and kills lost messages in that gap.)
+        A worker thread opens the unit of work (on SQLite it waits there for this process's
+        turn and for the write lock) and runs the ``UPDATE``, then holds the unit of work open.
+        The commit, which then waits for no one, runs here on the event loop, and the gate
+        opens in the same step: no other callback runs between the commit and the writes, so a
+        crash can only fall in the microseconds between them. (With the commit in the thread,
+        the event loop took up to a few ms to come back to the gate, and kills lost messages
+        in that gap.) The thread closes the unit of work once the loop is done with it.
         """
-        with self._uow() as uow:
-            await asyncio.to_thread(uow.outbox.start_sending, message_ids, now)
+        loop = asyncio.get_running_loop()
+        marked: asyncio.Future[UnitOfWork] = loop.create_future()
+        released = threading.Event()
+
+        def mark_and_hold() -> None:
+            with self._uow() as uow:
+                uow.outbox.start_sending(message_ids, now)
+                loop.call_soon_threadsafe(_settle_future, marked, uow)
+                released.wait()
+
+        worker = asyncio.ensure_future(asyncio.to_thread(mark_and_hold))
+        try:
+            await asyncio.wait((marked, worker), return_when=asyncio.FIRST_COMPLETED)
+            if not marked.done():  # the statement failed: the worker's error says why
+                marked.cancel()
+                await worker
+            uow = marked.result()
             uow.commit()
             gate.open()
+        finally:
+            released.set()
+            await asyncio.wait((worker,))
+        worker.result()
 
     async def _send(self, queued: QueuedMessage, gate: SendGate) -> Outcome | None:
         """One attempt, through ``gate``; ``None`` if the gate called it off (still pending)."""
@@ -641,6 +662,11 @@ class OutboxSender:
             except TimeoutError:
                 continue
             return
+
+
+def _settle_future(future: asyncio.Future[T], value: T) -> None:
+    if not future.done():
+        future.set_result(value)
 
 
 def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
