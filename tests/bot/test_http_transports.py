@@ -78,18 +78,25 @@ async def test_wire_reuses_its_connections(standin: StandIn):
     assert [m.text for m in standin.sent_messages(alice.id)][:5] == [f"#{i}" for i in range(5)]
 
 
+async def gated_sends(
+    bot: Bot, chat_id: int, gate: SendGate, count: int
+) -> list[asyncio.Task[int]]:
+    """``count`` messages sent through ``gate``; returns once every request waits there."""
+
+    async def send(text: str) -> int:
+        SEND_GATE.set(gate)
+        return (await bot.send_message(chat_id, text)).message_id
+
+    sends = [asyncio.create_task(send(f"m{i}")) for i in range(count)]
+    await asyncio.wait_for(gate.assembled(), 5)
+    return sends
+
+
 async def test_requests_under_a_gate_wait_for_it_and_go_out_together(standin: StandIn):
     async with Bot(TOKEN, base_url=standin.base_url, request=WireRequest()) as bot:
         alice = standin.add_user("Alice")
         alice.send("/start")
-        gate = SendGate(3)
-
-        async def send(text: str) -> int:
-            SEND_GATE.set(gate)
-            return (await bot.send_message(alice.id, text)).message_id
-
-        sends = [asyncio.create_task(send(f"m{i}")) for i in range(3)]
-        await asyncio.wait_for(gate.assembled(), 5)
+        sends = await gated_sends(bot, alice.id, gate := SendGate(3), 3)
         assert (await bot.get_me()).is_bot  # a call outside the gate is not held
         assert standin.sent_messages(alice.id) == []
         gate.open()
@@ -102,14 +109,7 @@ async def test_a_closed_gate_calls_its_requests_off_unwritten(standin: StandIn):
     async with Bot(TOKEN, base_url=standin.base_url, request=WireRequest()) as bot:
         alice = standin.add_user("Alice")
         alice.send("/start")
-        gate = SendGate(2)
-
-        async def send(text: str) -> None:
-            SEND_GATE.set(gate)
-            await bot.send_message(alice.id, text)
-
-        sends = [asyncio.create_task(send(f"m{i}")) for i in range(2)]
-        await asyncio.wait_for(gate.assembled(), 5)
+        sends = await gated_sends(bot, alice.id, gate := SendGate(2), 2)
         gate.close()
         results = await asyncio.gather(*sends, return_exceptions=True)
         assert all(isinstance(r, NetworkError) and "CalledOff" in str(r) for r in results)
