@@ -23,6 +23,19 @@ from telegram.request import BaseRequest, RequestData
 JSON_BODY = {"Content-Type": "application/json"}
 
 
+Timeouts = tuple[float | None, float | None, float | None]
+"""Read, connect and pool timeouts, in seconds (``None``: wait as long as it takes)."""
+
+
+def chosen_timeouts(given: tuple[ODVInput[float], ...], defaults: Timeouts) -> Timeouts:
+    """The timeouts of one request: each one PTB passed, or the transport's own default."""
+    read, connect, pool = (
+        default if isinstance(value, DefaultValue) else value
+        for value, default in zip(given, defaults, strict=True)
+    )
+    return read, connect, pool
+
+
 class AiohttpRequest(BaseRequest):
     """A PTB request backend on one ``aiohttp.ClientSession``."""
 
@@ -69,11 +82,10 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        connect = (
-            self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
+        read, connect, pool = chosen_timeouts(
+            (read_timeout, connect_timeout, pool_timeout),
+            (self._read_timeout, self._connect_timeout, self._pool_timeout),
         )
-        pool = self._pool_timeout if isinstance(pool_timeout, DefaultValue) else pool_timeout
         # aiohttp's "connect" covers waiting for a pooled connection and connecting.
         waiting = None if pool is None and connect is None else (pool or 0) + (connect or 0)
         timeout = aiohttp.ClientTimeout(

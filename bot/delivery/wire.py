@@ -32,12 +32,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import h11
-from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.delivery.http import AiohttpRequest
+from bot.delivery.http import AiohttpRequest, Timeouts, chosen_timeouts
 
 READ_CHUNK = 65536
 
@@ -199,7 +198,7 @@ class WireRequest(BaseRequest):
         pool_timeout: float | None = 1.0,
     ) -> None:
         self._pool_size = connection_pool_size
-        self._timeouts = (read_timeout, connect_timeout, pool_timeout)
+        self._timeouts: Timeouts = (read_timeout, connect_timeout, pool_timeout)
         self._pools: dict[tuple[str, str, int], _Pool] = {}
         self._tls: ssl.SSLContext | None = None
         self._files = AiohttpRequest(
@@ -237,11 +236,8 @@ class WireRequest(BaseRequest):
                 url, method, request_data, read_timeout, write_timeout, connect_timeout,
                 pool_timeout,
             )  # fmt: skip
-        read, connect, pool_wait = (
-            default if isinstance(given, DefaultValue) else given
-            for given, default in zip(
-                (read_timeout, connect_timeout, pool_timeout), self._timeouts, strict=True
-            )
+        read, connect, pool_wait = chosen_timeouts(
+            (read_timeout, connect_timeout, pool_timeout), self._timeouts
         )
         body = b""
         if request_data is not None and request_data.parameters:

@@ -57,13 +57,9 @@ async def test_the_transport_reports_network_errors(transport: str):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # nothing listens there once the probe is closed
-    request = TRANSPORTS[transport](connect_timeout=1)
-    await request.initialize()
-    try:
+    async with TRANSPORTS[transport](connect_timeout=1) as request:
         with pytest.raises(NetworkError):
             await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
-    finally:
-        await request.shutdown()
 
 
 async def test_wire_reuses_its_connections(standin: StandIn):
@@ -170,23 +166,13 @@ async def test_wire_opens_a_new_connection_when_the_server_closed_the_last_one()
         b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
         b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
     )
-    async with serve(answer) as (port, connections):
-        request = WireRequest()
-        await request.initialize()
-        try:
-            for _ in range(3):
-                assert await request.post(f"http://127.0.0.1:{port}/bot1:x/close") is True
-        finally:
-            await request.shutdown()
+    async with serve(answer) as (port, connections), WireRequest() as request:
+        for _ in range(3):
+            assert await request.post(f"http://127.0.0.1:{port}/bot1:x/close") is True
     assert len(connections) == 3
 
 
 async def test_wire_times_out_a_server_that_never_answers():
-    async with serve(b"") as (port, _):
-        request = WireRequest(read_timeout=0.2)
-        await request.initialize()
-        try:
-            with pytest.raises(TimedOut):
-                await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
-        finally:
-            await request.shutdown()
+    async with serve(b"") as (port, _), WireRequest(read_timeout=0.2) as request:
+        with pytest.raises(TimedOut):
+            await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
