@@ -29,6 +29,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates ship with the code: no file check on every message
     )
     env.filters["hm"] = _hm
     env.filters["date"] = _date

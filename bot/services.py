@@ -144,6 +144,7 @@ class Services:
         with self.database.unit_of_work() as uow:
             now = self.clock.now()
             handling = _claim_update(uow, now)
+            uow.load_person(contact.user_id)
             person = onboarding.meet(uow, contact, now, self.default_language)
             try:
                 result = use_case(uow, person, now, *args, **kwargs)

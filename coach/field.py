@@ -221,19 +221,31 @@ def _keyword_hits(text: str, lang: str) -> tuple[dict[Category, set[str]], str]:
 # ----------------------------------------------------------------------------- the pack
 @dataclass(frozen=True, slots=True)
 class _PackTerms:
-    by_objection: tuple[tuple[StoredObjection, frozenset[str]], ...]
+    by_objection: tuple[tuple[int, Category, frozenset[str]], ...]  # key, category, words
     weight: dict[str, dict[Category, float]]
 
 
+_Source = tuple[tuple[int, Category, str, tuple[str, ...]], ...]
+
+
 def _pack_terms(objections: Sequence[StoredObjection], lang: str) -> _PackTerms:
+    """The pack's words; the same objections (a team's rarely change) give the same table."""
+    source = tuple(
+        (s.key, s.objection.category, s.objection.customer, s.objection.concerns)
+        for s in objections
+    )
+    return _pack_terms_of(source, lang)
+
+
+@lru_cache(maxsize=64)
+def _pack_terms_of(source: _Source, lang: str) -> _PackTerms:
     by_objection = []
     categories: dict[str, set[Category]] = defaultdict(set)
-    for stored in objections:
-        o = stored.objection
-        terms = _terms(_prepared(" ".join((o.customer, *o.concerns))), lang)
-        by_objection.append((stored, terms))
+    for key, category, customer, concerns in source:
+        terms = _terms(_prepared(" ".join((customer, *concerns))), lang)
+        by_objection.append((key, category, terms))
         for term in terms:
-            categories[term].add(o.category)
+            categories[term].add(category)
     weight = {
         term: dict.fromkeys(cats, PACK_WEIGHT / len(cats)) for term, cats in categories.items()
     }
@@ -282,10 +294,10 @@ def match_objection(text: str, lang: str, objections: Sequence[StoredObjection])
 
 def _closest(category: Category, terms: frozenset[str], pack: _PackTerms) -> int | None:
     best_key, best_shared = None, 0
-    for stored, own in pack.by_objection:
-        if stored.objection.category is not category:
+    for key, own_category, own in pack.by_objection:
+        if own_category is not category:
             continue
         shared = len(own & terms)
         if shared > best_shared:
-            best_key, best_shared = stored.key, shared
+            best_key, best_shared = key, shared
     return best_key

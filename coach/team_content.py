@@ -12,11 +12,11 @@ BUILT_IN = 0
 
 def objections_for(uow: UnitOfWork, team: Team, language: str) -> list[StoredObjection]:
     """The team's live objections in ``language``, its own before the built-in ones."""
-    own = uow.content.objections([team.id], language)
-    return own + uow.content.objections([BUILT_IN], language)
+    both = uow.content.objections([team.id, BUILT_IN], language)
+    return [o for o in both if o.scope == team.id] + [o for o in both if o.scope != team.id]
 
 
 def questions_for(uow: UnitOfWork, team: Team, language: str) -> list[StoredQuestion]:
     """The team's live quiz questions in ``language``, its own before the built-in ones."""
-    own = uow.content.questions([team.id], language)
-    return own + uow.content.questions([BUILT_IN], language)
+    both = uow.content.questions([team.id, BUILT_IN], language)
+    return [q for q in both if q.scope == team.id] + [q for q in both if q.scope != team.id]

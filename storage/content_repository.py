@@ -2,13 +2,22 @@
 
 An item's content is one JSON document (``body``) in the shape of the pack file, so what is
 stored reads back into the same ``Objection`` / ``Question``.
+
+Live items are read often (an evening review that names an objection matches it against all of
+them; every drill and quiz question picks from them) and change rarely (an import, a field item
+added). ``ContentCache`` keeps the items read back per scope, language and kind; a read first
+asks the database for the live rows' ids and fingerprints (small rows, no JSON) and reuses the
+kept items while those are the same. Any change of a live item changes its fingerprint, a new
+or retired item the id list, so what another process imported is seen at the next read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, select, tuple_, update
 from sqlalchemy.orm import Session
@@ -32,10 +41,48 @@ PACKS = ContentPackRow.__table__
 ITEMS = ContentItemRow.__table__
 ITEM_KEY = [ITEMS.c.team_id, ITEMS.c.pack_id, ITEMS.c.language, ITEMS.c.kind, ITEMS.c.item_id]
 
+T = TypeVar("T")
+Stamp = tuple[tuple[int, str], ...]
+
+
+class ContentCache:
+    """Live items read back, per (scope, language, kind), with the stamp they were read at.
+
+    One per database (``storage.uow.Database``), shared by its threads; at most ``size``
+    entries, the least recently used dropped first.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[int, str, str], tuple[Stamp, tuple[Any, ...]]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[int, str, str], stamp: Stamp) -> tuple[Any, ...] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != stamp:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[1]
+
+    def put(self, key: tuple[int, str, str], stamp: Stamp, items: tuple[Any, ...]) -> None:
+        with self._lock:
+            self._entries[key] = (stamp, items)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
 
 class SqlContent:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cache: ContentCache | None = None) -> None:
         self._s = session
+        self._cache = cache or ContentCache()
 
     def pack_version(self, scope: int, pack_id: str, language: str) -> int | None:
         self._s.flush()
@@ -118,31 +165,44 @@ class SqlContent:
             )
 
     def objections(self, scopes: Sequence[int], language: str) -> list[StoredObjection]:
-        return [
-            StoredObjection(row.id, row.team_id, row.pack_id, _objection(row))
-            for row in self._live(scopes, language, OBJECTION)
-        ]
+        def read(row: Any) -> StoredObjection:
+            return StoredObjection(row.id, row.team_id, row.pack_id, _objection(row))
+
+        return self._live(scopes, language, OBJECTION, read)
 
     def questions(self, scopes: Sequence[int], language: str) -> list[StoredQuestion]:
-        return [
-            StoredQuestion(row.id, row.team_id, row.pack_id, _question(row))
-            for row in self._live(scopes, language, QUESTION)
-        ]
+        def read(row: Any) -> StoredQuestion:
+            return StoredQuestion(row.id, row.team_id, row.pack_id, _question(row))
 
-    def _live(self, scopes: Sequence[int], language: str, kind: str) -> list[Any]:
+        return self._live(scopes, language, QUESTION, read)
+
+    def _live(
+        self, scopes: Sequence[int], language: str, kind: str, read: Callable[[Any], T]
+    ) -> list[T]:
+        """The live items of ``scopes`` in row order, each scope's from the cache if unchanged."""
         self._s.flush()
-        return list(
-            self._s.execute(
-                select(ITEMS)
-                .where(
-                    ITEMS.c.team_id.in_(list(scopes)),
-                    ITEMS.c.language == language,
-                    ITEMS.c.kind == kind,
-                    ITEMS.c.retired.is_(False),
-                )
-                .order_by(ITEMS.c.id)
-            )
-        )
+        live = (ITEMS.c.language == language, ITEMS.c.kind == kind, ITEMS.c.retired.is_(False))
+        stamps: dict[int, list[tuple[int, str]]] = {}
+        for key, scope, print_ in self._s.execute(
+            select(ITEMS.c.id, ITEMS.c.team_id, ITEMS.c.fingerprint)
+            .where(ITEMS.c.team_id.in_(list(scopes)), *live)
+            .order_by(ITEMS.c.id)
+        ):
+            stamps.setdefault(scope, []).append((key, print_))
+        found: list[T] = []
+        for scope, stamp in stamps.items():
+            cache_key = (scope, language, kind)
+            kept = self._cache.get(cache_key, tuple(stamp))
+            if kept is None:
+                rows = self._s.execute(
+                    select(ITEMS).where(ITEMS.c.team_id == scope, *live).order_by(ITEMS.c.id)
+                ).all()
+                kept = tuple(read(row) for row in rows)
+                self._cache.put(cache_key, tuple((row.id, row.fingerprint) for row in rows), kept)
+            found.extend(kept)
+        if len(stamps) > 1:
+            found.sort(key=lambda item: item.key)  # type: ignore[attr-defined]
+        return found
 
 
 def _pack(scope: int, pack_id: str, language: str) -> Any:

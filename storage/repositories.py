@@ -47,6 +47,23 @@ def dialect_insert(session: Session, table: Any) -> Any:
     return sqlite.insert(target)
 
 
+def person_rows(session: Session, user_id: int) -> list[object]:
+    """A person's row, membership, team and dialog, read in one statement (absent ones left out).
+
+    They land in the session's identity map; ``session.get`` finds them there while they are
+    referenced (the map holds unmodified rows weakly), so the caller keeps the list.
+    """
+    statement = (
+        select(PersonRow, MembershipRow, TeamRow, DialogRow)
+        .outerjoin(MembershipRow, MembershipRow.user_id == PersonRow.user_id)
+        .outerjoin(TeamRow, TeamRow.id == MembershipRow.team_id)
+        .outerjoin(DialogRow, DialogRow.user_id == PersonRow.user_id)
+        .where(PersonRow.user_id == user_id)
+    )
+    found = session.execute(statement).first()
+    return [row for row in found if row is not None] if found else []
+
+
 class SqlPeople:
     def __init__(self, session: Session) -> None:
         self._s = session

@@ -9,6 +9,9 @@ import pytest
 
 from coach.content import LaerStep, read_pack
 from coach.content_import import StalePackVersion, import_pack
+from storage.content_repository import ContentCache
+from storage.db import make_engine
+from storage.uow import Database
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 PACKS = Path(__file__).parents[2] / "coach" / "packs"
@@ -134,3 +137,40 @@ def test_scopes_are_separate(uow_factory):
         ]
         assert [o.objection.id for o in uow.content.objections([0, 8], "en")] == ["built-in"]
         assert [o.scope for o in uow.content.objections([TEAM], "en")] == [TEAM]
+
+
+def test_live_items_are_read_back_once_and_a_change_elsewhere_is_seen(database_url):
+    """The second read reuses the items read back; another process's import is seen at once."""
+    here, elsewhere = Database(make_engine(database_url)), Database(make_engine(database_url))
+    try:
+        with elsewhere.unit_of_work() as uow:
+            import_pack(uow, TEAM, pack(1, {"cheap": "Too dear.", "later": "Not now."}, {}), NOW)
+            uow.commit()
+        with here.unit_of_work() as uow:
+            first = uow.content.objections([0, TEAM], "en")
+        with here.unit_of_work() as uow:
+            again = uow.content.objections([0, TEAM], "en")
+        assert again == first and again[0] is first[0]  # the same objects, not read again
+        assert here.content_cache.hits == 1
+
+        with elsewhere.unit_of_work() as uow:
+            import_pack(uow, TEAM, pack(2, {"cheap": "Far too dear."}, {}), NOW)
+            uow.commit()
+        with here.unit_of_work() as uow:
+            changed = uow.content.objections([TEAM], "en")
+        assert [(o.objection.id, o.objection.customer) for o in changed] == [
+            ("cheap", "Far too dear.")
+        ]  # the text changed in place (same row) and "later" was retired
+        assert changed[0].key == first[0].key
+    finally:
+        here.dispose()
+        elsewhere.dispose()
+
+
+def test_the_cache_keeps_at_most_its_size():
+    cache = ContentCache(size=2)
+    for scope in range(3):
+        cache.put((scope, "en", "objection"), ((scope, "f"),), (scope,))
+    assert cache.get((0, "en", "objection"), ((0, "f"),)) is None  # the oldest went
+    assert cache.get((2, "en", "objection"), ((2, "f"),)) == (2,)
+    assert cache.get((2, "en", "objection"), ((2, "changed"),)) is None
