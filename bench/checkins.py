@@ -20,10 +20,12 @@ Every user is a closed loop: they send an update, wait for the bot's answer, the
 A ``Workload`` gives each user's update sequence for a round (``steps(user, round)``), and a
 ``Step`` says which bot message (new or edited) completes it; the echo bot gets as many plain
 texts per round instead, so both bots handle the same number of updates from the same users.
-``--warmup`` rounds run first and are not measured. Per workload, a Markdown table: updates,
-seconds, updates/s, step latency (p50/p95), the CPU the bot process and this process used
-during the measured part, and the ratio of the rates. The echo bot is measured ``--echo-runs``
-times (its runs are short and vary); the median run is shown and used for the ratio.
+``--warmup`` rounds run first and are not measured. ``BENCH_DB_THREADS=N`` in the environment
+sets Sales Coach's ``database.threads`` (default 2), to compare pool sizes. Per workload, a
+Markdown table: updates, seconds, updates/s, step latency (p50/p95), the CPU the bot process
+and this process used during the measured part, and the ratio of the rates. The echo bot is
+measured ``--echo-runs`` times (its runs are short and vary); the median run is shown and used
+for the ratio.
 
 Workloads: ``plan`` (a morning check-in in one message, ``/plan tasks figures``; users join one
 team first), ``lang`` (``/lang`` and a language button: a write and four Bot API calls). To
@@ -256,7 +258,10 @@ async def start_bot(
         command = ["-m", "bench.checkins", "echo-bot", "--base-url", standin.base_url]
     else:
         config = workdir / "bench-config.toml"
-        config.write_text("" if cap is None else f"[delivery]\nmessages_per_second = {cap}\n")
+        text = "" if cap is None else f"[delivery]\nmessages_per_second = {cap}\n"
+        if os.environ.get("BENCH_DB_THREADS"):  # database.threads, for comparing pool sizes
+            text += f"[database]\nthreads = {int(os.environ['BENCH_DB_THREADS'])}\n"
+        config.write_text(text)
         command = ["-m", "bot.cli", "--config", str(config), "run"]
         if os.environ.get("BENCH_PROFILE"):  # cProfile of the bot's main thread, for digging
             command = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"], *command]

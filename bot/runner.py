@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -102,7 +103,8 @@ def run_bot(settings: Settings, webhook: WebhookOptions | None) -> int:
     except SchemaOutOfDate as exc:
         print(f"salescoach: {exc}", file=sys.stderr)
         return 3
-    services = Services(settings=settings, database=database, clock=SystemClock())
+    threads = ThreadPoolExecutor(settings.database.threads, thread_name_prefix="salescoach-db")
+    services = Services(settings, database, SystemClock(), executor=threads)
     application = build_application(services)
     intake = Intake(application, seen=services.seen)
     transport: Transport
@@ -126,6 +128,7 @@ def run_bot(settings: Settings, webhook: WebhookOptions | None) -> int:
         print(f"salescoach: Telegram refused the bot: {exc}", file=sys.stderr)
         return 1
     finally:
+        threads.shutdown(wait=True)
         database.dispose()
     return 0
 

@@ -9,8 +9,11 @@ before, the update was handled already (Telegram redelivered it): ``AlreadyHandl
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -81,6 +84,9 @@ class Services:
     settings: Settings
     database: Database
     clock: Clock
+    executor: Executor | None = None
+    """The threads transactions run on; ``None``: the event loop's default pool. ``salescoach
+    run`` gives it ``database.threads`` of its own (``bot.runner``)."""
 
     @property
     def default_language(self) -> Lang:
@@ -123,22 +129,28 @@ class Services:
         The person is met (recorded or refreshed) in the same transaction. A refusal rolls
         everything back and is raised as ``Refusal``.
         """
-        return await asyncio.to_thread(self._as_person, contact, use_case, args, kwargs)
+        return await self._in_thread(self._as_person, contact, use_case, args, kwargs)
 
     async def run(
         self, use_case: Callable[Concatenate[UnitOfWork, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
         """Run ``use_case(uow, …)`` in one transaction, off the event loop; commit on success."""
-        return await asyncio.to_thread(self._run, use_case, args, kwargs)
+        return await self._in_thread(self._run, use_case, args, kwargs)
 
     async def seen(self, update_id: int) -> bool:
         """Whether a committed transaction already recorded this update (nothing is written)."""
-        return await asyncio.to_thread(self._seen, update_id)
+        return await self._in_thread(self._seen, update_id)
 
     async def prune_update_log(self, keep: timedelta) -> int:
         """Forget update ids recorded more than ``keep`` ago; return how many."""
         cutoff = self.clock.now() - keep
         return await self.run(lambda uow: uow.updates.prune(cutoff))
+
+    async def _in_thread(self, function: Callable[..., R], *args: object) -> R:
+        """``function(*args)`` on the executor, in a copy of this context (as ``to_thread``)."""
+        context = contextvars.copy_context()
+        call = functools.partial(context.run, function, *args)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, call)
 
     def _as_person(self, contact, use_case, args, kwargs):  # type: ignore[no-untyped-def]
         with self.database.unit_of_work() as uow:

@@ -69,6 +69,7 @@ class TelegramSettings(_Section):
 
 class DatabaseSettings(_Section):
     url: str = "sqlite:///salescoach.db"
+    threads: int = Field(default=2, ge=1, le=32)
 
 
 class WebhookSettings(_Section):

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import threading
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -211,13 +213,18 @@ async def test_a_dropped_duplicate_is_logged_without_the_users_words(
 # ------------------------------------------------------------------------- the services
 
 
-async def test_later_transactions_of_an_update_do_not_record_it_again(database: Database, clock):
-    services = Services(settings=_settings(), database=database, clock=clock)
+@pytest.mark.parametrize("own_threads", [False, True])
+async def test_later_transactions_of_an_update_do_not_record_it_again(
+    database: Database, clock, own_threads: bool
+):
+    pool = ThreadPoolExecutor(1, thread_name_prefix="test-db") if own_threads else None
+    services = Services(_settings(), database, clock, executor=pool)
     handling = Handling(update_id=7)
     token = CURRENT_UPDATE.set(handling)
     try:
-        await services.run(lambda uow: uow.teams.all())
-        assert handling.marked
+        where = await services.run(lambda uow: threading.current_thread().name)
+        assert where.startswith("test-db") == own_threads
+        assert handling.marked  # the update (a context variable) reached the pool's thread
         await services.run(lambda uow: uow.teams.all())  # no AlreadyHandled
 
         CURRENT_UPDATE.set(Handling(update_id=7))  # the same update, processed again
@@ -228,6 +235,8 @@ async def test_later_transactions_of_an_update_do_not_record_it_again(database: 
     assert await services.seen(7)
     assert not await services.seen(8)
     assert not await services.seen(8), "seen() writes nothing"
+    if pool is not None:
+        pool.shutdown()
 
 
 async def test_a_refused_update_is_recorded_without_its_effects(database: Database, clock):
