@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from coach.models import (
     Dialog,
@@ -229,14 +231,19 @@ class SqlDialogs:
         return Dialog(row.user_id, row.kind, row.step, dict(row.data), row.expires_at)
 
     def save(self, dialog: Dialog) -> None:
-        row = self._s.get(DialogRow, dialog.user_id)
-        if row is None:
-            row = DialogRow(user_id=dialog.user_id)
-            self._s.add(row)
-        row.kind = dialog.kind
-        row.step = dialog.step
-        row.data = dict(dialog.data)
-        row.expires_at = dialog.expires_at
+        # One upsert, not the ORM's read then flush: a flow step saves its dialog every time.
+        values = {
+            "kind": dialog.kind,
+            "step": dialog.step,
+            "data": dict(dialog.data),
+            "expires_at": dialog.expires_at,
+        }
+        upsert = dialect_insert(self._s, DialogRow).values(user_id=dialog.user_id, **values)
+        self._s.execute(upsert.on_conflict_do_update(index_elements=["user_id"], set_=values))
+        kept = self._s.identity_map.get(identity_key(DialogRow, dialog.user_id))
+        if kept is not None:  # a row read earlier in this transaction shows the saved dialog
+            for name, value in values.items():
+                set_committed_value(kept, name, value)
 
     def clear(self, user_id: int) -> bool:
         result = self._s.execute(delete(DialogRow).where(DialogRow.user_id == user_id))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from coach import onboarding
 from coach.models import Contact, Dialog, Lang, Membership, NewTeam, Person, Role, Schedule
 from storage.models import PersonRow
-from storage.uow import Database
+from storage.uow import Database, SqlUnitOfWork
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
@@ -83,6 +83,27 @@ def test_members_invites_and_dialogs(uow_factory):
         assert uow.invites.by_token_hash("h" * 64).revoked_at == NOW
         assert uow.invites.by_token_hash("m" * 64).revoked_at is None
         assert uow.members.get(2) is None and uow.dialogs.get(3) is None
+
+
+def test_a_dialog_saved_again_reads_back_new_within_and_after_the_transaction(uow_factory):
+    expires = NOW + timedelta(hours=1)
+    with uow_factory() as uow:
+        uow.people.save(Person(3, "p3", None, Lang.EN), NOW)
+        uow.dialogs.save(Dialog(3, "review", "tasks", {"n": 1}, expires))
+        uow.commit()
+    with uow_factory() as uow:
+        if isinstance(uow, SqlUnitOfWork):
+            uow.load_person(3)  # the dialog row is now kept in the session
+        assert uow.dialogs.get(3).step == "tasks"
+        uow.dialogs.save(Dialog(3, "review", "win", {"n": 2}, expires))
+        assert uow.dialogs.get(3) == Dialog(3, "review", "win", {"n": 2}, expires)
+        assert uow.dialogs.clear(3) is True
+        assert uow.dialogs.get(3) is None
+        uow.dialogs.save(Dialog(3, "plan", "tasks", {}, expires))
+        assert uow.dialogs.get(3) == Dialog(3, "plan", "tasks", {}, expires)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.dialogs.get(3) == Dialog(3, "plan", "tasks", {}, expires)
 
 
 def test_whole_onboarding_flow_on_sql(database: Database):
