@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, func, select, text, update
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from coach.outbox import Button, Delivery, OutgoingMessage, QueuedMessage
 from storage.models import OutboxRow, PersonRow, ProcessedUpdateRow
-from storage.repositories import chunks, dialect_insert
+from storage.repositories import backend, chunks, dialect_insert, insert_for
 
 OUTBOX = OutboxRow.__table__
 PEOPLE = PersonRow.__table__
@@ -337,19 +338,25 @@ def _queued(row: Row[Any]) -> QueuedMessage:
     return QueuedMessage(row.id, message, row.attempts, row.created_at)
 
 
+@cache
+def _mark(name: str) -> Any:
+    """Every update runs it: built once per backend (``storage.repositories``)."""
+    return (
+        insert_for(name, UPDATES)
+        .values(update_id=bindparam("update_id"), processed_at=bindparam("processed_at"))
+        .on_conflict_do_nothing(index_elements=[UPDATES.c.update_id])
+        .returning(UPDATES.c.update_id)
+    )
+
+
 class SqlUpdateLog:
     def __init__(self, session: Session) -> None:
         self._s = session
 
     def mark(self, update_id: int, now: datetime) -> bool:
         self._s.flush()
-        statement = (
-            dialect_insert(self._s, UPDATES)
-            .values(update_id=update_id, processed_at=now)
-            .on_conflict_do_nothing(index_elements=[UPDATES.c.update_id])
-            .returning(UPDATES.c.update_id)
-        )
-        return self._s.execute(statement).first() is not None
+        values = {"update_id": update_id, "processed_at": now}
+        return self._s.execute(_mark(backend(self._s)), values).first() is not None
 
     def prune(self, before: datetime) -> int:
         self._s.flush()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from functools import cache
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -41,12 +42,43 @@ def chunks(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
         yield chunk
 
 
-def dialect_insert(session: Session, table: Any) -> Any:
-    """An ``INSERT`` for ``table`` with the backend's ``ON CONFLICT`` clauses available."""
+def backend(session: Session) -> str:
+    """``"postgresql"`` or ``"sqlite"``."""
+    return session.get_bind().dialect.name
+
+
+def insert_for(name: str, table: Any) -> Any:
+    """An ``INSERT`` for ``table`` with backend ``name``'s ``ON CONFLICT`` clauses available."""
     target: Table = table.__table__ if hasattr(table, "__table__") else table
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(target)
-    return sqlite.insert(target)
+    return postgresql.insert(target) if name == "postgresql" else sqlite.insert(target)
+
+
+def dialect_insert(session: Session, table: Any) -> Any:
+    """An ``INSERT`` for ``table`` with the session's backend's ``ON CONFLICT`` clauses."""
+    return insert_for(backend(session), table)
+
+
+# Statements run by every update are built once (per backend) with bound parameters: building
+# and coercing a statement costs about as much Python as running it.
+
+_PERSON_ROWS = (
+    select(PersonRow, MembershipRow, TeamRow, DialogRow)
+    .outerjoin(MembershipRow, MembershipRow.user_id == PersonRow.user_id)
+    .outerjoin(TeamRow, TeamRow.id == MembershipRow.team_id)
+    .outerjoin(DialogRow, DialogRow.user_id == PersonRow.user_id)
+    .where(PersonRow.user_id == bindparam("user_id"))
+)
+
+
+@cache
+def _save_dialog(name: str) -> Any:
+    columns = ("kind", "step", "data", "expires_at")
+    upsert = insert_for(name, DialogRow).values(
+        user_id=bindparam("user_id"), **{column: bindparam(column) for column in columns}
+    )
+    return upsert.on_conflict_do_update(
+        index_elements=["user_id"], set_={column: upsert.excluded[column] for column in columns}
+    )
 
 
 def person_rows(session: Session, user_id: int) -> list[object]:
@@ -55,14 +87,7 @@ def person_rows(session: Session, user_id: int) -> list[object]:
     They land in the session's identity map; ``session.get`` finds them there while they are
     referenced (the map holds unmodified rows weakly), so the caller keeps the list.
     """
-    statement = (
-        select(PersonRow, MembershipRow, TeamRow, DialogRow)
-        .outerjoin(MembershipRow, MembershipRow.user_id == PersonRow.user_id)
-        .outerjoin(TeamRow, TeamRow.id == MembershipRow.team_id)
-        .outerjoin(DialogRow, DialogRow.user_id == PersonRow.user_id)
-        .where(PersonRow.user_id == user_id)
-    )
-    found = session.execute(statement).first()
+    found = session.execute(_PERSON_ROWS, {"user_id": user_id}).first()
     return [row for row in found if row is not None] if found else []
 
 
@@ -238,8 +263,7 @@ class SqlDialogs:
             "data": dict(dialog.data),
             "expires_at": dialog.expires_at,
         }
-        upsert = dialect_insert(self._s, DialogRow).values(user_id=dialog.user_id, **values)
-        self._s.execute(upsert.on_conflict_do_update(index_elements=["user_id"], set_=values))
+        self._s.execute(_save_dialog(backend(self._s)), {"user_id": dialog.user_id, **values})
         kept = self._s.identity_map.get(identity_key(DialogRow, dialog.user_id))
         if kept is not None:  # a row read earlier in this transaction shows the saved dialog
             for name, value in values.items():
