@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from coach.outbox import OutgoingMessage
 from storage.db import make_engine
@@ -84,3 +85,41 @@ def _wait_until_someone_waits_for_a_lock(db: Database) -> None:
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         while not connection.execute(query).scalar():
             assert time.monotonic() < deadline, "the second transaction never waited"
+
+
+def _drop_other_connections(url: str) -> None:
+    """What a server restart does to a pool: every other connection of this database is cut."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_dropped_while_idle_is_replaced_at_checkout(database_url: str):
+    clock = [0.0]
+    database = Database(make_engine(database_url, ping_idle_after=10, monotonic=lambda: clock[0]))
+    try:
+        with database.unit_of_work() as uow:
+            assert uow.teams.all() == []  # the pool now holds one connection
+        _drop_other_connections(database_url)
+        clock[0] = 60.0  # idle for a minute: it is pinged, found dead and replaced
+        with database.unit_of_work() as uow:
+            assert uow.teams.all() == []
+
+        # In steady use it is not pinged: a drop fails the next transaction, which makes
+        # SQLAlchemy replace the pool, and the one after works.
+        _drop_other_connections(database_url)
+        clock[0] = 65.0
+        with pytest.raises(OperationalError), database.unit_of_work() as uow:
+            uow.teams.all()
+        with database.unit_of_work() as uow:
+            assert uow.teams.all() == []
+    finally:
+        database.dispose()
