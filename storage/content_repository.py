@@ -14,11 +14,11 @@ or retired item the id list, so what another process imported is seen at the nex
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
 from sqlalchemy import and_, select, tuple_, update
 from sqlalchemy.orm import Session
 
@@ -49,13 +49,12 @@ class ContentCache:
     """Live items read back, per (scope, language, kind), with the stamp they were read at.
 
     One per database (``storage.uow.Database``), shared by its threads; at most ``size``
-    entries, the least recently used dropped first.
+    entries, the least recently used dropped first (``cachetools.LRUCache``).
     """
 
     def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple[int, str, str], tuple[Stamp, tuple[Any, ...]]] = (
-            OrderedDict()
+        self._entries: LRUCache[tuple[int, str, str], tuple[Stamp, tuple[Any, ...]]] = LRUCache(
+            maxsize=size
         )
         self._lock = threading.Lock()
         self.hits = 0
@@ -67,16 +66,12 @@ class ContentCache:
             if entry is None or entry[0] != stamp:
                 self.misses += 1
                 return None
-            self._entries.move_to_end(key)
             self.hits += 1
             return entry[1]
 
     def put(self, key: tuple[int, str, str], stamp: Stamp, items: tuple[Any, ...]) -> None:
         with self._lock:
             self._entries[key] = (stamp, items)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
 
 
 class SqlContent:

@@ -232,11 +232,13 @@ async def test_later_transactions_of_an_update_do_not_record_it_again(
             await services.run(lambda uow: uow.teams.all())
     finally:
         CURRENT_UPDATE.reset(token)
-    assert await services.seen(7)
-    assert not await services.seen(8)
-    assert not await services.seen(8), "seen() writes nothing"
-    if pool is not None:
-        pool.shutdown()
+    try:
+        assert await services.seen(7)
+        assert not await services.seen(8)
+        assert not await services.seen(8), "seen() writes nothing"
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 async def test_a_refused_update_is_recorded_without_its_effects(database: Database, clock):
