@@ -356,7 +356,8 @@ class SqlUpdateLog:
     def mark(self, update_id: int, now: datetime) -> bool:
         self._s.flush()
         values = {"update_id": update_id, "processed_at": now}
-        return self._s.execute(_mark(backend(self._s)), values).first() is not None
+        result = self._s.connection().execute(_mark(backend(self._s)), values)
+        return result.first() is not None
 
     def prune(self, before: datetime) -> int:
         self._s.flush()

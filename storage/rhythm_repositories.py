@@ -11,9 +11,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    insert,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from coach.days import Absence, CheckIn, DayRecord, Miss, Reflection, Task
@@ -27,7 +43,7 @@ from storage.models import (
     ReflectionRow,
     TargetRow,
 )
-from storage.repositories import chunks, dialect_insert
+from storage.repositories import backend, chunks, dialect_insert, insert_for
 
 DAYS = DayRow.__table__
 TASKS = DayTaskRow.__table__
@@ -73,21 +89,14 @@ class SqlDays:
             "tomorrow_first": record.tomorrow_first,
             "absence": record.absence.value if record.absence else None,
         }
+        connection = self._s.connection()
         # Upsert the day row first: on PostgreSQL it takes the row lock, so two transactions
         # saving the same day run one after the other and the last one's record wins whole.
-        upsert = dialect_insert(self._s, DAYS).values(**key, **values)
-        self._s.execute(
-            upsert.on_conflict_do_update(
-                index_elements=[DAYS.c.user_id, DAYS.c.day],
-                set_={name: upsert.excluded[name] for name in values},
-            )
-        )
-        for table in (TASKS, KPIS):
-            self._s.execute(
-                delete(table).where(table.c.user_id == record.user_id, table.c.day == record.day)
-            )
+        connection.execute(_save_day(backend(self._s)), {**key, **values})
+        connection.execute(_DELETE_TASKS, key)
+        connection.execute(_DELETE_KPIS, key)
         if record.tasks:
-            self._s.execute(
+            connection.execute(
                 insert(TASKS),
                 [
                     {**key, "position": i, "text": t.text, "must": t.must, "done": t.done}
@@ -100,7 +109,7 @@ class SqlDays:
             for kpi, value in values_.items()
         ]
         if figures:
-            self._s.execute(insert(KPIS), figures)
+            connection.execute(insert(KPIS), figures)
 
     def of_user(self, user_id: int, start: date, end: date) -> list[DayRecord]:
         return self._load(and_(DAYS.c.user_id == user_id, DAYS.c.day.between(start, end)))
@@ -132,29 +141,28 @@ class SqlDays:
         return marks
 
     def _load(self, where: ColumnElement[bool]) -> list[DayRecord]:
-        """The records whose day row matches ``where``, by day then user id."""
+        """The records whose day row matches ``where``, by day then user id.
+
+        One statement: the day rows, their tasks and their figures as three branches of a
+        ``UNION ALL`` (each filtered by ``where`` on its own, so every branch uses the days'
+        index), told apart by ``part``. A rep's review reads its day twice; three round trips
+        each were a tenth of the review's database statements.
+        """
         self._s.flush()
-        days = self._s.execute(select(DAYS).where(where).order_by(DAYS.c.day, DAYS.c.user_id)).all()
-        if not days:
-            return []
+        days: list[Any] = []
         tasks: dict[tuple[int, date], list[Task]] = {}
-        joined = and_(TASKS.c.user_id == DAYS.c.user_id, TASKS.c.day == DAYS.c.day)
-        for row in self._s.execute(
-            select(TASKS.c.user_id, TASKS.c.day, TASKS.c.text, TASKS.c.must, TASKS.c.done)
-            .join_from(TASKS, DAYS, joined)
-            .where(where)
-            .order_by(TASKS.c.user_id, TASKS.c.day, TASKS.c.position)
-        ):
-            tasks.setdefault((row.user_id, row.day), []).append(Task(row.text, row.must, row.done))
         figures: dict[tuple[int, date, str], dict[Kpi, Decimal]] = {}
-        joined = and_(KPIS.c.user_id == DAYS.c.user_id, KPIS.c.day == DAYS.c.day)
-        for row in self._s.execute(
-            select(KPIS.c.user_id, KPIS.c.day, KPIS.c.source, KPIS.c.kpi, KPIS.c.value)
-            .join_from(KPIS, DAYS, joined)
-            .where(where)
-        ):
-            kpi = Kpi(row.kpi)
-            figures.setdefault((row.user_id, row.day, row.source), {})[kpi] = figure(kpi, row.value)
+        for row in self._s.connection().execute(_day_parts(where)):
+            if row.part == _DAY_PART:
+                days.append(row)
+            elif row.part == _TASK_PART:
+                tasks.setdefault((row.user_id, row.day), []).append(
+                    Task(row.text, row.must, row.done)
+                )
+            else:
+                kpi = Kpi(row.kpi)
+                key = (row.user_id, row.day, row.source)
+                figures.setdefault(key, {})[kpi] = figure(kpi, row.value)
         return [
             DayRecord(
                 user_id=row.user_id,
@@ -173,6 +181,61 @@ class SqlDays:
             )
             for row in days
         ]
+
+
+_DAY_VALUES = ("team_id", "planned_at", "reviewed_at", "win", "lesson", "objection")
+_DAY_VALUES += ("tomorrow_first", "absence")
+_THE_DAY = {"user_id": bindparam("user_id"), "day": bindparam("day")}
+_DELETE_TASKS = delete(TASKS).where(
+    TASKS.c.user_id == _THE_DAY["user_id"], TASKS.c.day == _THE_DAY["day"]
+)
+_DELETE_KPIS = delete(KPIS).where(
+    KPIS.c.user_id == _THE_DAY["user_id"], KPIS.c.day == _THE_DAY["day"]
+)
+
+
+@cache
+def _save_day(name: str) -> Any:
+    """The day row's upsert, built once per backend (``storage.repositories``)."""
+    upsert = insert_for(name, DAYS).values(**_THE_DAY, **{v: bindparam(v) for v in _DAY_VALUES})
+    return upsert.on_conflict_do_update(
+        index_elements=[DAYS.c.user_id, DAYS.c.day],
+        set_={column: upsert.excluded[column] for column in _DAY_VALUES},
+    )
+
+
+_DAY_PART, _TASK_PART, _KPI_PART = 0, 1, 2
+_PART_COLUMNS = (
+    (DAYS, _DAY_VALUES),
+    (TASKS, ("position", "text", "must", "done")),
+    (KPIS, ("source", "kpi", "value")),
+)
+
+
+def _day_parts(where: ColumnElement[bool]) -> CompoundSelect:
+    """Days matching ``where``, their tasks and their figures, in one result (see ``_load``).
+
+    Every branch has every column; one a branch lacks is a ``NULL`` cast to the column's type
+    (PostgreSQL resolves an untyped ``NULL`` shared by two branches as text, which then clashes
+    with the third), so the results are converted by the right types on both backends.
+    """
+
+    def branch(part: int, table: Table) -> Select[Any]:
+        columns: list[Any] = [literal_column(str(part), Integer).label("part")]
+        columns += [DAYS.c.user_id, DAYS.c.day]
+        for owner, names in _PART_COLUMNS:
+            for name in names:
+                column = owner.c[name]
+                columns.append(column if owner is table else cast(null(), column.type).label(name))
+        query = select(*columns).where(where)
+        if table is not DAYS:
+            joined = and_(table.c.user_id == DAYS.c.user_id, table.c.day == DAYS.c.day)
+            query = query.select_from(table.join(DAYS, joined))
+        return query
+
+    parts = union_all(branch(_DAY_PART, DAYS), branch(_TASK_PART, TASKS), branch(_KPI_PART, KPIS))
+    by = parts.selected_columns
+    return parts.order_by(by.day, by.user_id, by.part, by.position)
 
 
 class SqlMisses:
