@@ -185,8 +185,7 @@ class Services:
             return result
 
     def _seen(self, update_id: int) -> bool:
-        with self.database.unit_of_work() as uow:
-            return not uow.updates.mark(update_id, self.clock.now())  # rolled back on exit
+        return self.database.update_recorded(update_id, self.clock.now())
 
 
 def _claim_update(uow: UnitOfWork, now: datetime) -> Handling | None:

@@ -24,7 +24,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, func, select, text, update
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 from coach.outbox import Button, Delivery, OutgoingMessage, QueuedMessage
@@ -347,6 +347,21 @@ def _mark(name: str) -> Any:
         .on_conflict_do_nothing(index_elements=[UPDATES.c.update_id])
         .returning(UPDATES.c.update_id)
     )
+
+
+def update_recorded(connection: Connection, update_id: int, now: datetime) -> bool:
+    """Whether a committed transaction recorded ``update_id``; writes nothing (rolled back).
+
+    An ``INSERT`` rather than a ``SELECT``: on PostgreSQL it waits for a transaction that
+    recorded the id and has not committed yet, and then tells its outcome. A plain connection,
+    not a session: an update check is a whole transaction of one statement.
+    """
+    name = connection.dialect.name
+    values = {"update_id": update_id, "processed_at": now}
+    try:
+        return connection.execute(_mark(name), values).first() is None
+    finally:
+        connection.rollback()
 
 
 class SqlUpdateLog:

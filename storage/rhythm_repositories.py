@@ -73,7 +73,7 @@ class SqlDays:
         self._s = session
 
     def get(self, user_id: int, day: date) -> DayRecord | None:
-        found = self._load(and_(DAYS.c.user_id == user_id, DAYS.c.day == day))
+        found = self._load(_ONE_DAY, {"user_id": user_id, "day": day})
         return found[0] if found else None
 
     def save(self, record: DayRecord) -> None:
@@ -112,10 +112,14 @@ class SqlDays:
             connection.execute(insert(KPIS), figures)
 
     def of_user(self, user_id: int, start: date, end: date) -> list[DayRecord]:
-        return self._load(and_(DAYS.c.user_id == user_id, DAYS.c.day.between(start, end)))
+        return self._load(
+            _day_parts(and_(DAYS.c.user_id == user_id, DAYS.c.day.between(start, end)))
+        )
 
     def of_team(self, team_id: int, start: date, end: date) -> list[DayRecord]:
-        return self._load(and_(DAYS.c.team_id == team_id, DAYS.c.day.between(start, end)))
+        return self._load(
+            _day_parts(and_(DAYS.c.team_id == team_id, DAYS.c.day.between(start, end)))
+        )
 
     def marks(self, user_ids: Iterable[int], start: date, end: date) -> dict[int, list[DayRecord]]:
         columns = (DAYS.c.user_id, DAYS.c.team_id, DAYS.c.day, DAYS.c.planned_at)
@@ -140,19 +144,20 @@ class SqlDays:
                 )
         return marks
 
-    def _load(self, where: ColumnElement[bool]) -> list[DayRecord]:
-        """The records whose day row matches ``where``, by day then user id.
+    def _load(
+        self, parts: CompoundSelect, values: Mapping[str, object] | None = None
+    ) -> list[DayRecord]:
+        """The records ``parts`` (a ``_day_parts`` statement) finds, by day then user id.
 
         One statement: the day rows, their tasks and their figures as three branches of a
-        ``UNION ALL`` (each filtered by ``where`` on its own, so every branch uses the days'
-        index), told apart by ``part``. A rep's review reads its day twice; three round trips
-        each were a tenth of the review's database statements.
+        ``UNION ALL``, told apart by ``part``. A rep's review reads its day twice; three round
+        trips each were a tenth of the review's database statements.
         """
         self._s.flush()
         days: list[Any] = []
         tasks: dict[tuple[int, date], list[Task]] = {}
         figures: dict[tuple[int, date, str], dict[Kpi, Decimal]] = {}
-        for row in self._s.connection().execute(_day_parts(where)):
+        for row in self._s.connection().execute(parts, values):
             if row.part == _DAY_PART:
                 days.append(row)
             elif row.part == _TASK_PART:
@@ -215,6 +220,8 @@ _PART_COLUMNS = (
 def _day_parts(where: ColumnElement[bool]) -> CompoundSelect:
     """Days matching ``where``, their tasks and their figures, in one result (see ``_load``).
 
+    Each branch is filtered by ``where`` on its own, so every branch uses the days' index.
+
     Every branch has every column; one a branch lacks is a ``NULL`` cast to the column's type
     (PostgreSQL resolves an untyped ``NULL`` shared by two branches as text, which then clashes
     with the third), so the results are converted by the right types on both backends.
@@ -236,6 +243,10 @@ def _day_parts(where: ColumnElement[bool]) -> CompoundSelect:
     parts = union_all(branch(_DAY_PART, DAYS), branch(_TASK_PART, TASKS), branch(_KPI_PART, KPIS))
     by = parts.selected_columns
     return parts.order_by(by.day, by.user_id, by.part, by.position)
+
+
+# One rep's day, the statement a check-in runs: built once.
+_ONE_DAY = _day_parts(and_(DAYS.c.user_id == _THE_DAY["user_id"], DAYS.c.day == _THE_DAY["day"]))
 
 
 class SqlMisses:

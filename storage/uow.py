@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
@@ -11,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.content_repository import ContentCache, SqlContent
-from storage.outbox_repository import SqlOutbox, SqlUpdateLog
+from storage.outbox_repository import SqlOutbox, SqlUpdateLog, update_recorded
 from storage.practice_repository import SqlPractice
 from storage.repositories import (
     SqlDialogs,
@@ -110,6 +111,11 @@ class Database:
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._factory, self._turns, self.content_cache)
+
+    def update_recorded(self, update_id: int, now: datetime) -> bool:
+        """Whether a committed transaction recorded the update (see ``update_recorded``)."""
+        with self._turns or nullcontext(), self.engine.connect() as connection:
+            return update_recorded(connection, update_id, now)
 
     def dispose(self) -> None:
         self.engine.dispose()
