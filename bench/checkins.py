@@ -25,7 +25,9 @@ sets Sales Coach's ``database.threads`` (default 2), to compare pool sizes. Per 
 Markdown table: updates, seconds, updates/s, step latency (p50/p95), the CPU the bot process
 and this process used during the measured part, and the ratio of the rates. The echo bot is
 measured ``--echo-runs`` times (its runs are short and vary); the median run is shown and used
-for the ratio.
+for the ratio. ``--pairs N`` repeats echo-then-Sales-Coach N times and reports the median of the
+N ratios (this shared VM's speed drifts between minutes, so a ratio is only fair against an echo
+run measured right before it).
 
 Workloads: ``plan`` (a morning check-in in one message, ``/plan tasks figures``; users join one
 team first), ``lang`` (``/lang`` and a language button: a write and four Bot API calls). To
@@ -401,26 +403,50 @@ async def run(args: argparse.Namespace) -> str:
         rows: list[list[object]] = []
         ratios: list[list[object]] = []
         for database in databases:
-            echoes = []
-            for _ in range(args.echo_runs):  # short runs vary: the median of a few
-                with fresh_database("sqlite", None) as echo_url:
-                    echoes.append(
-                        await measure(
-                            "echo", workload, "—", echo_url, args.users, args.rounds, args.warmup
+            by_cap: dict[str, list[float]] = {}
+            for _ in range(args.pairs):  # the VM's speed drifts: each coach run has its echo
+                echoes = []
+                for _ in range(args.echo_runs):  # short runs vary: the median of a few
+                    with fresh_database("sqlite", None) as echo_url:
+                        echoes.append(
+                            await measure(
+                                "echo",
+                                workload,
+                                "—",
+                                echo_url,
+                                args.users,
+                                args.rounds,
+                                args.warmup,
+                            )
                         )
+                echo = sorted(echoes, key=lambda r: r.rate)[len(echoes) // 2]
+                rows.append(echo.row())
+                print(f"{name}, {database}: echo {echo.rate:.0f}/s", file=sys.stderr)
+                for cap in caps:
+                    with fresh_database(database, postgres) as url:
+                        coach = await measure(
+                            "coach",
+                            workload,
+                            database,
+                            url,
+                            args.users,
+                            args.rounds,
+                            args.warmup,
+                            cap,
+                        )
+                    rows.append(coach.row())
+                    by_cap.setdefault(coach.label, []).append(coach.rate / echo.rate)
+                    print(
+                        f"{name}, {database}: {coach.label}: {coach.rate:.0f}/s "
+                        f"(ratio {coach.rate / echo.rate:.2f})",
+                        file=sys.stderr,
                     )
-            echo = sorted(echoes, key=lambda r: r.rate)[len(echoes) // 2]
-            rows.append(echo.row())
-            print(f"{name}, {database}: echo {echo.rate:.0f}/s", file=sys.stderr)
-            for cap in caps:
-                with fresh_database(database, postgres) as url:
-                    coach = await measure(
-                        "coach", workload, database, url, args.users, args.rounds, args.warmup, cap
-                    )
-                rows.append(coach.row())
-                ratio = f"**{coach.rate / echo.rate:.2f}**"
-                ratios.append([f"ratio: {coach.label}, {database}", "", "", "", ratio, "", "", ""])
-                print(f"{name}, {database}: {coach.label}: {coach.rate:.0f}/s", file=sys.stderr)
+            for label, values in by_cap.items():
+                ratio = f"**{statistics.median(values):.2f}**"
+                if len(values) > 1:
+                    each = ", ".join(f"{v:.2f}" for v in values)
+                    ratio += f" (median of {len(values)} pairs: {each})"
+                ratios.append([f"ratio: {label}, {database}", "", "", "", ratio, "", "", ""])
         sections += [
             f"#### {workload.description}: {args.users} users × {args.rounds} rounds "
             f"(+{args.warmup} warm-up)",
@@ -443,6 +469,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--echo-runs", type=int, default=3, help="echo runs; the median counts")
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=1,
+        help="measure the echo bot then Sales Coach this many times in turn; the ratio shown "
+        "is the median of the pairs' ratios (default 1)",
+    )
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL database to wipe and use")
     parser.add_argument(
