@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from cachetools import LRUCache
-from sqlalchemy import and_, select, tuple_, update
+from sqlalchemy import and_, bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from coach.content import (
@@ -178,11 +178,8 @@ class SqlContent:
         self._s.flush()
         live = (ITEMS.c.language == language, ITEMS.c.kind == kind, ITEMS.c.retired.is_(False))
         stamps: dict[int, list[tuple[int, str]]] = {}
-        for key, scope, print_ in self._s.execute(
-            select(ITEMS.c.id, ITEMS.c.team_id, ITEMS.c.fingerprint)
-            .where(ITEMS.c.team_id.in_(list(scopes)), *live)
-            .order_by(ITEMS.c.id)
-        ):
+        values = {"scopes": list(scopes), "language": language, "kind": kind}
+        for key, scope, print_ in self._s.connection().execute(_STAMPS, values):
             stamps.setdefault(scope, []).append((key, print_))
         found: list[T] = []
         for scope, stamp in stamps.items():
@@ -198,6 +195,19 @@ class SqlContent:
         if len(stamps) > 1:
             found.sort(key=lambda item: item.key)  # type: ignore[attr-defined]
         return found
+
+
+# Every read of live content runs it (a review with an objection, each quiz question): built once.
+_STAMPS = (
+    select(ITEMS.c.id, ITEMS.c.team_id, ITEMS.c.fingerprint)
+    .where(
+        ITEMS.c.team_id.in_(bindparam("scopes", expanding=True)),
+        ITEMS.c.language == bindparam("language"),
+        ITEMS.c.kind == bindparam("kind"),
+        ITEMS.c.retired.is_(False),
+    )
+    .order_by(ITEMS.c.id)
+)
 
 
 def _pack(scope: int, pack_id: str, language: str) -> Any:

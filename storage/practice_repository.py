@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, func, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from coach.content import LAER, Category
@@ -40,6 +40,19 @@ POLLS = QuizPollRow.__table__
 ANSWERS = QuizAnswerRow.__table__
 BATTLES = BattleRow.__table__
 FIELD = FieldObjectionRow.__table__
+
+_FIELD_VALUES = ("team_id", "user_id", "day", "text", "category", "objection_key", "status")
+_FIELD_VALUES += ("created_at",)
+# A review with an objection runs both: built once, run on the session's connection.
+_REPLACE_FIELD = delete(FIELD).where(
+    FIELD.c.team_id == bindparam("team_id"),
+    FIELD.c.user_id == bindparam("user_id"),
+    FIELD.c.day == bindparam("day"),
+    FIELD.c.status.in_([FieldStatus.MATCHED.value, FieldStatus.OFFERED.value]),
+)
+_ADD_FIELD = (
+    FIELD.insert().values({name: bindparam(name) for name in _FIELD_VALUES}).returning(FIELD.c.id)
+)
 
 
 class SqlPractice:
@@ -248,31 +261,24 @@ class SqlPractice:
     def replace_field(self, item: FieldObjection) -> FieldObjection:
         """Store the objection of a rep's day, replacing the one that day had (review edits);
         one a manager already handled is kept."""
-        self._s.execute(
-            delete(FIELD).where(
-                FIELD.c.team_id == item.team_id,
-                FIELD.c.user_id == item.user_id,
-                FIELD.c.day == item.day,
-                FIELD.c.status.in_([FieldStatus.MATCHED.value, FieldStatus.OFFERED.value]),
-            )
-        )
+        self._s.flush()  # Core on the connection does not autoflush
+        key = {"team_id": item.team_id, "user_id": item.user_id, "day": item.day}
+        self._s.connection().execute(_REPLACE_FIELD, key)
         return self.add_field(item)
 
     def add_field(self, item: FieldObjection) -> FieldObjection:
-        new_id = self._s.execute(
-            FIELD.insert()
-            .values(
-                team_id=item.team_id,
-                user_id=item.user_id,
-                day=item.day,
-                text=item.text,
-                category=item.category.value if item.category else None,
-                objection_key=item.objection_key,
-                status=item.status.value,
-                created_at=item.created_at,
-            )
-            .returning(FIELD.c.id)
-        ).scalar_one()
+        self._s.flush()
+        values = {
+            "team_id": item.team_id,
+            "user_id": item.user_id,
+            "day": item.day,
+            "text": item.text,
+            "category": item.category.value if item.category else None,
+            "objection_key": item.objection_key,
+            "status": item.status.value,
+            "created_at": item.created_at,
+        }
+        new_id = self._s.connection().execute(_ADD_FIELD, values).scalar_one()
         return replace(item, id=int(new_id))
 
     def field_counts(self, team_id: int, since: date) -> dict[Category, int]:
