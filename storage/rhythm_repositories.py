@@ -73,7 +73,22 @@ class SqlDays:
         self._s = session
 
     def get(self, user_id: int, day: date) -> DayRecord | None:
-        found = self._load(_ONE_DAY, {"user_id": user_id, "day": day})
+        """One rep's day in one statement (``_ONE_DAY``): a check-in reads its day every time.
+
+        A review reads its day twice; three round trips each were a tenth of its statements.
+        """
+        self._s.flush()
+        days: list[Any] = []
+        tasks: dict[tuple[int, date], list[Task]] = {}
+        figures: dict[tuple[int, date, str], dict[Kpi, Decimal]] = {}
+        for row in self._s.connection().execute(_ONE_DAY, {"user_id": user_id, "day": day}):
+            if row.part == _DAY_PART:
+                days.append(row)
+            elif row.part == _TASK_PART:
+                _add_task(tasks, row)
+            else:
+                _add_figure(figures, row)
+        found = _records(days, tasks, figures)
         return found[0] if found else None
 
     def save(self, record: DayRecord) -> None:
@@ -112,14 +127,10 @@ class SqlDays:
             connection.execute(insert(KPIS), figures)
 
     def of_user(self, user_id: int, start: date, end: date) -> list[DayRecord]:
-        return self._load(
-            _day_parts(and_(DAYS.c.user_id == user_id, DAYS.c.day.between(start, end)))
-        )
+        return self._load(and_(DAYS.c.user_id == user_id, DAYS.c.day.between(start, end)))
 
     def of_team(self, team_id: int, start: date, end: date) -> list[DayRecord]:
-        return self._load(
-            _day_parts(and_(DAYS.c.team_id == team_id, DAYS.c.day.between(start, end)))
-        )
+        return self._load(and_(DAYS.c.team_id == team_id, DAYS.c.day.between(start, end)))
 
     def marks(self, user_ids: Iterable[int], start: date, end: date) -> dict[int, list[DayRecord]]:
         columns = (DAYS.c.user_id, DAYS.c.team_id, DAYS.c.day, DAYS.c.planned_at)
@@ -144,48 +155,69 @@ class SqlDays:
                 )
         return marks
 
-    def _load(
-        self, parts: CompoundSelect, values: Mapping[str, object] | None = None
-    ) -> list[DayRecord]:
-        """The records ``parts`` (a ``_day_parts`` statement) finds, by day then user id.
+    def _load(self, where: ColumnElement[bool]) -> list[DayRecord]:
+        """The records whose day row matches ``where``, by day then user id.
 
-        One statement: the day rows, their tasks and their figures as three branches of a
-        ``UNION ALL``, told apart by ``part``. A rep's review reads its day twice; three round
-        trips each were a tenth of the review's database statements.
+        Three statements (days, tasks, figures), not ``get``'s union: for the thousands of rows
+        of a team's month, the union's wider rows cost more Python than the round trips save.
         """
         self._s.flush()
-        days: list[Any] = []
+        days = self._s.execute(select(DAYS).where(where).order_by(DAYS.c.day, DAYS.c.user_id)).all()
+        if not days:
+            return []
         tasks: dict[tuple[int, date], list[Task]] = {}
+        joined = and_(TASKS.c.user_id == DAYS.c.user_id, TASKS.c.day == DAYS.c.day)
+        for row in self._s.execute(
+            select(TASKS.c.user_id, TASKS.c.day, TASKS.c.text, TASKS.c.must, TASKS.c.done)
+            .join_from(TASKS, DAYS, joined)
+            .where(where)
+            .order_by(TASKS.c.user_id, TASKS.c.day, TASKS.c.position)
+        ):
+            _add_task(tasks, row)
         figures: dict[tuple[int, date, str], dict[Kpi, Decimal]] = {}
-        for row in self._s.connection().execute(parts, values):
-            if row.part == _DAY_PART:
-                days.append(row)
-            elif row.part == _TASK_PART:
-                tasks.setdefault((row.user_id, row.day), []).append(
-                    Task(row.text, row.must, row.done)
-                )
-            else:
-                kpi = Kpi(row.kpi)
-                key = (row.user_id, row.day, row.source)
-                figures.setdefault(key, {})[kpi] = figure(kpi, row.value)
-        return [
-            DayRecord(
-                user_id=row.user_id,
-                team_id=row.team_id,
-                day=row.day,
-                tasks=tuple(tasks.get((row.user_id, row.day), ())),
-                planned=figures.get((row.user_id, row.day, PLAN), {}),
-                actual=figures.get((row.user_id, row.day, ACTUAL), {}),
-                planned_at=row.planned_at,
-                reviewed_at=row.reviewed_at,
-                win=row.win,
-                lesson=row.lesson,
-                objection=row.objection,
-                tomorrow_first=row.tomorrow_first,
-                absence=Absence(row.absence) if row.absence else None,
-            )
-            for row in days
-        ]
+        joined = and_(KPIS.c.user_id == DAYS.c.user_id, KPIS.c.day == DAYS.c.day)
+        for row in self._s.execute(
+            select(KPIS.c.user_id, KPIS.c.day, KPIS.c.source, KPIS.c.kpi, KPIS.c.value)
+            .join_from(KPIS, DAYS, joined)
+            .where(where)
+        ):
+            _add_figure(figures, row)
+        return _records(days, tasks, figures)
+
+
+def _add_task(tasks: dict[tuple[int, date], list[Task]], row: Any) -> None:
+    tasks.setdefault((row.user_id, row.day), []).append(Task(row.text, row.must, row.done))
+
+
+def _add_figure(figures: dict[tuple[int, date, str], dict[Kpi, Decimal]], row: Any) -> None:
+    kpi = Kpi(row.kpi)
+    figures.setdefault((row.user_id, row.day, row.source), {})[kpi] = figure(kpi, row.value)
+
+
+def _records(
+    days: Sequence[Any],
+    tasks: Mapping[tuple[int, date], list[Task]],
+    figures: Mapping[tuple[int, date, str], dict[Kpi, Decimal]],
+) -> list[DayRecord]:
+    """Day records from day rows and their tasks and figures by (user, day[, source])."""
+    return [
+        DayRecord(
+            user_id=row.user_id,
+            team_id=row.team_id,
+            day=row.day,
+            tasks=tuple(tasks.get((row.user_id, row.day), ())),
+            planned=figures.get((row.user_id, row.day, PLAN), {}),
+            actual=figures.get((row.user_id, row.day, ACTUAL), {}),
+            planned_at=row.planned_at,
+            reviewed_at=row.reviewed_at,
+            win=row.win,
+            lesson=row.lesson,
+            objection=row.objection,
+            tomorrow_first=row.tomorrow_first,
+            absence=Absence(row.absence) if row.absence else None,
+        )
+        for row in days
+    ]
 
 
 _DAY_VALUES = ("team_id", "planned_at", "reviewed_at", "win", "lesson", "objection")
@@ -218,7 +250,7 @@ _PART_COLUMNS = (
 
 
 def _day_parts(where: ColumnElement[bool]) -> CompoundSelect:
-    """Days matching ``where``, their tasks and their figures, in one result (see ``_load``).
+    """Days matching ``where``, their tasks and their figures, in one result (see ``get``).
 
     Each branch is filtered by ``where`` on its own, so every branch uses the days' index.
 
@@ -245,7 +277,7 @@ def _day_parts(where: ColumnElement[bool]) -> CompoundSelect:
     return parts.order_by(by.day, by.user_id, by.part, by.position)
 
 
-# One rep's day, the statement a check-in runs: built once.
+# One rep's day (``SqlDays.get``), the statement every check-in runs: built once.
 _ONE_DAY = _day_parts(and_(DAYS.c.user_id == _THE_DAY["user_id"], DAYS.c.day == _THE_DAY["day"]))
 
 

@@ -136,6 +136,8 @@ def test_a_day_record_round_trips_whole(uow_factory):
         loaded = uow.days.get(1, MONDAY)
         assert uow.days.get(1, MONDAY + timedelta(days=1)) is None
         assert uow.days.get(2, MONDAY) is None
+        # One day (one UNION statement) and a range (three statements) read the same record.
+        assert uow.days.of_user(1, MONDAY, MONDAY) == [loaded]
     assert loaded == record
     assert loaded.tasks == record.tasks  # order kept
     assert list(loaded.actual) == [Kpi.CALLS, Kpi.DEALS, Kpi.REVENUE]
