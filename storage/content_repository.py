@@ -35,7 +35,7 @@ from coach.content import (
 )
 from coach.content_import import OBJECTION, QUESTION, kind_of
 from storage.models import ContentItemRow, ContentPackRow
-from storage.repositories import chunks, dialect_insert
+from storage.repositories import chunks, dialect_insert, flushed_connection
 
 PACKS = ContentPackRow.__table__
 ITEMS = ContentItemRow.__table__
@@ -175,11 +175,10 @@ class SqlContent:
         self, scopes: Sequence[int], language: str, kind: str, read: Callable[[Any], T]
     ) -> list[T]:
         """The live items of ``scopes`` in row order, each scope's from the cache if unchanged."""
-        self._s.flush()
         live = (ITEMS.c.language == language, ITEMS.c.kind == kind, ITEMS.c.retired.is_(False))
         stamps: dict[int, list[tuple[int, str]]] = {}
         values = {"scopes": list(scopes), "language": language, "kind": kind}
-        for key, scope, print_ in self._s.connection().execute(_STAMPS, values):
+        for key, scope, print_ in flushed_connection(self._s).execute(_STAMPS, values):
             stamps.setdefault(scope, []).append((key, print_))
         found: list[T] = []
         for scope, stamp in stamps.items():

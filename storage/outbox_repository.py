@@ -29,7 +29,13 @@ from sqlalchemy.orm import Session
 
 from coach.outbox import Button, Delivery, OutgoingMessage, QueuedMessage
 from storage.models import OutboxRow, PersonRow, ProcessedUpdateRow
-from storage.repositories import backend, chunks, dialect_insert, insert_for
+from storage.repositories import (
+    backend,
+    chunks,
+    dialect_insert,
+    flushed_connection,
+    insert_for,
+)
 
 OUTBOX = OutboxRow.__table__
 PEOPLE = PersonRow.__table__
@@ -369,9 +375,8 @@ class SqlUpdateLog:
         self._s = session
 
     def mark(self, update_id: int, now: datetime) -> bool:
-        self._s.flush()
         values = {"update_id": update_id, "processed_at": now}
-        result = self._s.connection().execute(_mark(backend(self._s)), values)
+        result = flushed_connection(self._s).execute(_mark(backend(self._s)), values)
         return result.first() is not None
 
     def prune(self, before: datetime) -> int:

@@ -32,7 +32,7 @@ from storage.models import (
     QuizCardRow,
     QuizPollRow,
 )
-from storage.repositories import chunks, dialect_insert
+from storage.repositories import chunks, dialect_insert, flushed_connection
 
 DRILLS = DrillRow.__table__
 CARDS = QuizCardRow.__table__
@@ -261,13 +261,11 @@ class SqlPractice:
     def replace_field(self, item: FieldObjection) -> FieldObjection:
         """Store the objection of a rep's day, replacing the one that day had (review edits);
         one a manager already handled is kept."""
-        self._s.flush()  # Core on the connection does not autoflush
         key = {"team_id": item.team_id, "user_id": item.user_id, "day": item.day}
-        self._s.connection().execute(_REPLACE_FIELD, key)
+        flushed_connection(self._s).execute(_REPLACE_FIELD, key)
         return self.add_field(item)
 
     def add_field(self, item: FieldObjection) -> FieldObjection:
-        self._s.flush()
         values = {
             "team_id": item.team_id,
             "user_id": item.user_id,
@@ -278,7 +276,7 @@ class SqlPractice:
             "status": item.status.value,
             "created_at": item.created_at,
         }
-        new_id = self._s.connection().execute(_ADD_FIELD, values).scalar_one()
+        new_id = flushed_connection(self._s).execute(_ADD_FIELD, values).scalar_one()
         return replace(item, id=int(new_id))
 
     def field_counts(self, team_id: int, since: date) -> dict[Category, int]:

@@ -8,7 +8,7 @@ from functools import cache
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -58,9 +58,20 @@ def dialect_insert(session: Session, table: Any) -> Any:
     return insert_for(backend(session), table)
 
 
+def flushed_connection(session: Session) -> Connection:
+    """The session's connection, for a Core statement, after flushing what the ORM holds.
+
+    ``Session.execute`` autoflushes and adds a quarter or more to a statement's Python; a
+    statement run on the connection does neither, so the rows it refers to (a person just
+    added through the ORM) are flushed here first.
+    """
+    session.flush()
+    return session.connection()
+
+
 # Statements run by every update are built once (per backend) with bound parameters: building
 # and coercing a statement costs about as much Python as running it. Core statements run on the
-# session's connection: ``Session.execute`` adds a quarter or more to a statement's Python.
+# session's connection (``flushed_connection``).
 
 _PERSON_ROWS = (
     select(PersonRow, MembershipRow, TeamRow, DialogRow)
@@ -270,8 +281,7 @@ class SqlDialogs:
             "expires_at": dialog.expires_at,
         }
         statement = _save_dialog(backend(self._s))
-        self._s.flush()  # Core on the connection does not autoflush: the person may be new
-        self._s.connection().execute(statement, {"user_id": dialog.user_id, **values})
+        flushed_connection(self._s).execute(statement, {"user_id": dialog.user_id, **values})
         kept = self._s.identity_map.get(identity_key(DialogRow, dialog.user_id))
         if kept is not None:  # a row read earlier in this transaction shows the saved dialog
             for name, value in values.items():
@@ -283,7 +293,7 @@ class SqlDialogs:
         kept = self._s.identity_map.get(identity_key(DialogRow, user_id))
         if kept is not None:
             self._s.expunge(kept)
-        result = self._s.connection().execute(_CLEAR_DIALOG, {"user_id": user_id})
+        result = flushed_connection(self._s).execute(_CLEAR_DIALOG, {"user_id": user_id})
         return bool(result.rowcount)
 
 

@@ -43,7 +43,13 @@ from storage.models import (
     ReflectionRow,
     TargetRow,
 )
-from storage.repositories import backend, chunks, dialect_insert, insert_for
+from storage.repositories import (
+    backend,
+    chunks,
+    dialect_insert,
+    flushed_connection,
+    insert_for,
+)
 
 DAYS = DayRow.__table__
 TASKS = DayTaskRow.__table__
@@ -77,11 +83,11 @@ class SqlDays:
 
         A review reads its day twice; three round trips each were a tenth of its statements.
         """
-        self._s.flush()
         days: list[Any] = []
         tasks: dict[tuple[int, date], list[Task]] = {}
         figures: dict[tuple[int, date, str], dict[Kpi, Decimal]] = {}
-        for row in self._s.connection().execute(_ONE_DAY, {"user_id": user_id, "day": day}):
+        rows = flushed_connection(self._s).execute(_ONE_DAY, {"user_id": user_id, "day": day})
+        for row in rows:
             if row.part == _DAY_PART:
                 days.append(row)
             elif row.part == _TASK_PART:
@@ -92,7 +98,6 @@ class SqlDays:
         return found[0] if found else None
 
     def save(self, record: DayRecord) -> None:
-        self._s.flush()
         key = {"user_id": record.user_id, "day": record.day}
         values = {
             "team_id": record.team_id,
@@ -104,7 +109,7 @@ class SqlDays:
             "tomorrow_first": record.tomorrow_first,
             "absence": record.absence.value if record.absence else None,
         }
-        connection = self._s.connection()
+        connection = flushed_connection(self._s)
         # Upsert the day row first: on PostgreSQL it takes the row lock, so two transactions
         # saving the same day run one after the other and the last one's record wins whole.
         connection.execute(_save_day(backend(self._s)), {**key, **values})
