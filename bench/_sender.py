@@ -26,6 +26,7 @@ from bench._standin import TOKEN
 from bot.app import build_application
 from bot.delivery import OutboxSender
 from bot.delivery.http import AiohttpRequest
+from bot.delivery.wiring import journal_for
 from bot.services import Services, SystemClock
 from bot.settings import DeliverySettings, load_settings
 from coach.outbox import Delivery
@@ -101,7 +102,10 @@ async def main(args: argparse.Namespace) -> None:
             seconds = await send_bare(application.bot, database, delivery, args.in_flight)
             print(json.dumps({"seconds": seconds, "bare": True}), flush=True)
             return
-        sender = OutboxSender(application.bot, database.unit_of_work, clock, delivery)
+        journal = journal_for(delivery, database.engine.url)  # as in production
+        sender = OutboxSender(
+            application.bot, database.unit_of_work, clock, delivery, journal=journal
+        )
         started = time.monotonic()
         sender.start()
         while await asyncio.to_thread(pending, database):  # noqa: ASYNC110 - polls the database

@@ -26,8 +26,10 @@ Runs (``--runs``):
   pauses the whole sender for 1 s, as Telegram asks, so the rate falls well below the cap:
   this run counts losses and duplicates;
 - ``kill``: 1000 msg/s, the sender process SIGKILLed once half the push is out, then started
-  again: what was marked ``sending`` at the kill becomes ``unknown`` and is not resent, so
-  duplicates should be 0; losses are the marked messages that had not reached the stand-in.
+  again: what was marked ``sending`` at the kill and, by the send journal, never written is
+  pending again and sent once; the rest becomes ``unknown`` and is not resent. Duplicates
+  should be 0; losses are marked messages passed in the journal that had not reached the
+  stand-in (the kill fell between the journal's store and the write call).
 
 ``BENCH_SENDER_WRAP`` (e.g. ``".venv/bin/py-spy record -o prof.txt -f raw --"``) prefixes the
 sender's command line, to profile the bot's side of a run.
@@ -318,9 +320,12 @@ def describe(result: Result, user_ids_count: int, per_second: bool = False) -> l
     refused = sum(result.refused.values())
     notes = []
     if run.kill:
-        notes.append(f"killed at {result.reps // 2}: {result.sending_at_kill} 'sending' "
-                     f"(made 'unknown' at the restart, not resent), of which Telegram had "
-                     f"accepted {result.unrecorded_at_kill}")  # fmt: skip
+        requeued = result.sender.get("requeued", 0)
+        notes.append(
+            f"killed at {result.reps // 2}: {result.sending_at_kill} 'sending', of which "
+            f"Telegram had accepted {result.unrecorded_at_kill}; at the restart {requeued} "
+            "never written (journal) went again, the rest 'unknown'"
+        )
         rate = "—"
         fraction = "—"
         middle = "—"

@@ -110,6 +110,10 @@ class DeliverySettings(_Section):
     max_attempts: int = Field(default=5, ge=1, le=50)
     retry_seconds: float = Field(default=5.0, gt=0, le=3600)
     max_in_flight: int = Field(default=8, ge=1, le=500)
+    journal_dir: str = Field(default="auto", min_length=1)
+    """Where the send journal lives (``bot.delivery.journal``): ``auto`` is ``/dev/shm`` or the
+    temporary directory, ``off`` keeps none (a crash then leaves every marked message
+    ``unknown``)."""
 
 
 class InviteSettings(_Section):
@@ -157,6 +161,7 @@ ENVIRONMENT = {
     "DATABASE_URL": ("database", "url"),
     "WEBHOOK_SECRET_TOKEN": ("webhook", "secret_token"),
     "SALESCOACH_LOG_LEVEL": ("logging", "level"),
+    "SALESCOACH_JOURNAL_DIR": ("delivery", "journal_dir"),
 }
 
 

@@ -6,7 +6,7 @@ Repositories never commit: the unit of work, owned by the adapter, does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
@@ -212,6 +212,14 @@ class OutboxRepository(Protocol):
 
         Committed before the first byte goes out, so that after a crash the sender knows which
         messages may have arrived (``settle_interrupted``) instead of sending them again.
+        """
+        ...
+
+    def requeue_unwritten(self, message_ids: Collection[int]) -> int:
+        """Make these ``SENDING`` messages pending again; return how many.
+
+        Called when a sender starts, for the messages the previous process marked but, by its
+        journal, never began to write: they cannot have arrived.
         """
         ...
 

@@ -18,7 +18,7 @@ Concurrency:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
@@ -152,6 +152,18 @@ class SqlOutbox:
                 .where(OUTBOX.c.id.in_(chunk), _guard(OUTBOX.c.state) == Delivery.PENDING.value)
                 .values(state=Delivery.SENDING.value)
             )
+
+    def requeue_unwritten(self, message_ids: Collection[int]) -> int:
+        self._s.flush()
+        count = 0
+        for chunk in chunks(list(message_ids)):
+            result = self._s.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(chunk), OUTBOX.c.state == Delivery.SENDING.value)
+                .values(state=Delivery.PENDING.value)
+            )
+            count += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return count
 
     def settle_interrupted(self, now: datetime) -> int:
         self._s.flush()

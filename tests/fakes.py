@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -377,6 +377,16 @@ class _Outbox:
             q = self.s.outbox[message_id]
             if q.state is Delivery.PENDING:
                 q.state = Delivery.SENDING
+
+    def requeue_unwritten(self, message_ids: Collection[int]) -> int:
+        requeued = [
+            self.s.outbox[i]
+            for i in message_ids
+            if i in self.s.outbox and self.s.outbox[i].state is Delivery.SENDING
+        ]
+        for q in requeued:
+            q.state = Delivery.PENDING
+        return len(requeued)
 
     def settle_interrupted(self, now: datetime) -> int:
         interrupted = [q for q in self.s.outbox.values() if q.state is Delivery.SENDING]

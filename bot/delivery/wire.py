@@ -11,7 +11,9 @@ Here a request made under a ``SendGate`` (``SEND_GATE``, set by the sender for i
 does all of that first, takes a connection, lets h11 build the HTTP bytes and then waits.
 ``SendGate.open()``, called by the sender right after the mark commits, writes every waiting
 request to its socket in one synchronous pass; ``close()`` calls them off unwritten. Requests
-made outside a gate (handler replies, everything else) are written at once.
+made outside a gate (handler replies, everything else) are written at once. A task may also set
+``BEFORE_WRITE``: the gate calls it right before that task's request is written (the sender's
+journal marks the message passed there, see ``bot.delivery.journal``).
 
 HTTP/1.1 itself is h11's (python-hyper's sans-I/O implementation, which httpx also uses); this
 module only keeps a pool of keep-alive connections per origin and maps failures to PTB's
@@ -41,6 +43,10 @@ from bot.delivery.http import AiohttpRequest, Timeouts, chosen_timeouts
 READ_CHUNK = 65536
 
 
+_Waiting = tuple[Callable[[], None], Callable[[], None] | None, asyncio.Future[None]]
+"""A held request: its write, what runs right before it, and the future its task awaits."""
+
+
 class CalledOff(Exception):
     """The gate was closed: the request was never written."""
 
@@ -54,7 +60,7 @@ class SendGate:
 
     def __init__(self, expected: int) -> None:
         self._expected = expected
-        self._waiting: list[tuple[Callable[[], None], asyncio.Future[None]]] = []
+        self._waiting: list[_Waiting] = []
         self._held_tasks: set[asyncio.Task[Any]] = set()
         self._arrived = 0
         self._assembled = asyncio.Event()
@@ -65,16 +71,20 @@ class SendGate:
     async def assembled(self) -> None:
         await self._assembled.wait()
 
-    def hold(self, write: Callable[[], None]) -> asyncio.Future[None]:
-        """Wait here; ``write`` runs when the gate opens (the future fails if it is closed)."""
+    def hold(
+        self, write: Callable[[], None], before: Callable[[], None] | None = None
+    ) -> asyncio.Future[None]:
+        """Wait here; ``write`` runs when the gate opens, right after ``before`` (the future
+        fails if the gate is closed)."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        waiting = (write, before, future)
         if self.opened is not None:  # too late to wait: act on what was decided
             if self.opened:
-                self._run(write, future)
+                self._run(waiting)
             else:
                 future.set_exception(CalledOff())
             return future
-        self._waiting.append((write, future))
+        self._waiting.append(waiting)
         task = asyncio.current_task()
         if task is not None:
             self._held_tasks.add(task)
@@ -90,14 +100,14 @@ class SendGate:
         """Write every waiting request now, in the order they arrived."""
         self.opened = True
         waiting, self._waiting = self._waiting, []
-        for write, future in waiting:
-            self._run(write, future)
+        for held in waiting:
+            self._run(held)
 
     def close(self) -> None:
         """Call off every waiting request: none of them is written."""
         self.opened = False
         waiting, self._waiting = self._waiting, []
-        for _, future in waiting:
+        for _, _, future in waiting:
             future.set_exception(CalledOff())
 
     def _arrive(self) -> None:
@@ -106,8 +116,11 @@ class SendGate:
             self._assembled.set()
 
     @staticmethod
-    def _run(write: Callable[[], None], future: asyncio.Future[None]) -> None:
+    def _run(waiting: _Waiting) -> None:
+        write, before, future = waiting
         try:
+            if before is not None:
+                before()
             write()
         except Exception as error:
             future.set_exception(error)
@@ -117,6 +130,12 @@ class SendGate:
 
 SEND_GATE: ContextVar[SendGate | None] = ContextVar("salescoach_send_gate", default=None)
 """The gate of the current task's requests; ``None``: write at once."""
+
+BEFORE_WRITE: ContextVar[Callable[[], None] | None] = ContextVar(
+    "salescoach_before_write", default=None
+)
+"""Called by the gate right before it writes the current task's request (or, for a request
+with files, right before that request is made)."""
 
 
 @dataclass(eq=False)
@@ -231,7 +250,7 @@ class WireRequest(BaseRequest):
         if request_data is not None and request_data.multipart_data:
             gate = SEND_GATE.get()
             if gate is not None:  # no bytes to hold: aiohttp builds them after the mark
-                await gate.hold(lambda: None)
+                await gate.hold(lambda: None, BEFORE_WRITE.get())
             return await self._files.do_request(
                 url, method, request_data, read_timeout, write_timeout, connect_timeout,
                 pool_timeout,
@@ -258,7 +277,7 @@ class WireRequest(BaseRequest):
             if gate is None:
                 connection.writer.write(data)
             else:
-                await gate.hold(lambda: connection.writer.write(data))
+                await gate.hold(lambda: connection.writer.write(data), BEFORE_WRITE.get())
             status, answer = await self._answer(connection, read)
             keep = True
             return status, answer

@@ -25,11 +25,14 @@ sender paces them at ``messages_per_second``. Handler replies stay on the free c
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import URL
 from telegram.constants import FloodLimit
 from telegram.ext import AIORateLimiter, Application, CallbackContext
 
+from bot.delivery.journal import SendJournal
 from bot.delivery.sender import OutboxSender
 from bot.services import Services
 from bot.settings import DeliverySettings
@@ -89,6 +92,7 @@ def attach_sender(application: AnyApplication, services: Services) -> OutboxSend
         services.database.unit_of_work,
         services.clock,
         services.settings.delivery,
+        journal=journal_for(services.settings.delivery, services.database.engine.url),
     )
     setattr(application.bot_data, _ATTRIBUTE, sender)
     if application.job_queue is None:
@@ -100,6 +104,14 @@ def attach_sender(application: AnyApplication, services: Services) -> OutboxSend
         job_kwargs={"misfire_grace_time": None},  # however late the application starts
     )
     return sender
+
+
+def journal_for(settings: DeliverySettings, database: URL) -> SendJournal | None:
+    """The send journal of the sender of ``database`` (``None`` when off or unsupported)."""
+    if settings.journal_dir == "off":
+        return None
+    directory = None if settings.journal_dir == "auto" else Path(settings.journal_dir)
+    return SendJournal.for_database(database.render_as_string(hide_password=True), directory)
 
 
 def sender_of(application: AnyApplication) -> OutboxSender:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +19,8 @@ from tests.harness import Harness
 
 TOKEN = "424242:TEST-token-never-logged"
 BOT_USERNAME = "SalesCoachBot"
+TEST_JOURNALS = Path(tempfile.gettempdir()) / "salescoach-test-journals"
+"""Send journals of the tests' senders (one small file per test database), not in /dev/shm."""
 
 
 def settings_for(standin: StandIn, database_url: str) -> Settings:
@@ -26,6 +30,7 @@ def settings_for(standin: StandIn, database_url: str) -> Settings:
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE_URL": standin.base_url,
             "DATABASE_URL": database_url,
+            "SALESCOACH_JOURNAL_DIR": str(TEST_JOURNALS),
         },
     )
     telegram = settings.telegram.model_copy(update={"api_base_file_url": standin.base_file_url})

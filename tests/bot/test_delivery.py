@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ from telegram.error import (
 from bot.app import build_application
 from bot.context import CoachApplication
 from bot.delivery import OutboxSender, RetryPolicy, Verdict, judge, sender_of
+from bot.delivery.journal import SendJournal, boot_id
 from bot.services import Services
 from bot.settings import Settings
 from bot.standin import ApiCall, FakeGroup, FakeUser, StandIn
@@ -52,7 +54,7 @@ class Rig:
     settings: Settings
     senders: list[OutboxSender] = field(default_factory=list)
 
-    def sender(self) -> OutboxSender:
+    def sender(self, journal: SendJournal | None = None) -> OutboxSender:
         sender = OutboxSender(
             self.app.bot,
             self.database.unit_of_work,
@@ -60,6 +62,7 @@ class Rig:
             self.settings.delivery,
             rng=random.Random(7),
             poll_seconds=0.05,
+            journal=journal,
         )
         self.senders.append(sender)
         return sender
@@ -481,6 +484,42 @@ async def test_a_sender_that_dies_mid_push_causes_no_duplicate(make_rig: MakeRig
     assert {rows[k]["last_error"] for k in unknown} == {"interrupted while sending"}
     # Lost: marked but not yet on the wire when it died (at most the sends under way).
     assert sum(1 for k in unknown if received[k] == 0) <= rig.settings.delivery.max_in_flight
+
+
+@pytest.mark.skipif(boot_id() is None, reason="the journal needs Linux's boot id")
+async def test_with_its_journal_a_sender_that_dies_mid_push_resends_nothing_written(
+    make_rig: MakeRig, tmp_path: Path
+):
+    """Every request written is passed in the journal first: none of them is sent again."""
+    rig = await make_rig(messages_per_second=100)
+    reps = [rig.user(f"Rep {i}") for i in range(300)]
+    rig.enqueue(*(to(u, f"p{i}", rig) for i, u in enumerate(reps)))
+    url = rig.database.engine.url.render_as_string(hide_password=True)
+
+    first = rig.sender(SendJournal(tmp_path / "send.journal", url))
+    first.start()
+    await rig.standin.wait_until(lambda: len(rig.delivered()) >= 50, timeout=30)
+    kill(first)
+    rig.senders.remove(first)
+    uncertain = rig.counts().get(Delivery.SENDING, 0)
+    assert uncertain >= 1
+
+    second = rig.sender(SendJournal(tmp_path / "send.journal", url))
+    unknown = await second.recover()
+    await second.drain()
+
+    # Cancelled tasks stop at an await, never between a commit and its writes: whatever is
+    # SENDING was written (its journal slot passed), so nothing comes back (the SIGKILL between
+    # them is in test_send_crash).
+    assert (unknown, second.stats.requeued) == (uncertain, 0)
+    assert rig.counts() == {
+        state: count
+        for state, count in {Delivery.SENT: 300 - unknown, Delivery.UNKNOWN: unknown}.items()
+        if count
+    }
+    received = Counter(keys_sent(rig.delivered()))
+    assert sorted(received) == sorted(f"p{i}" for i in range(300))  # nobody missed
+    assert set(received.values()) == {1}  # nobody got it twice
 
 
 REFUSE_SENDING = {

@@ -230,6 +230,24 @@ def test_messages_being_sent_are_not_claimed_again_and_a_restart_settles_them(uo
         assert [q.message.key for q in uow.outbox.claim(NOW + timedelta(seconds=5), 10)] == ["b"]
 
 
+def test_a_restart_requeues_what_the_journal_shows_unwritten(uow_factory):
+    with uow_factory() as uow:
+        uow.outbox.add([message(k, chat_id=c) for k, c in (("a", 1), ("b", 2), ("c", 3))], NOW)
+        uow.commit()
+    with uow_factory() as uow:
+        ids = {q.message.key: q.id for q in uow.outbox.claim(NOW, 10)}
+        uow.outbox.start_sending([ids["a"], ids["b"]], NOW)
+        uow.commit()
+    with uow_factory() as uow:
+        # "c" is pending (armed, the mark never committed), 10**9 does not exist: untouched
+        assert uow.outbox.requeue_unwritten({ids["a"], ids["c"], 10**9}) == 1
+        assert uow.outbox.settle_interrupted(NOW) == 1  # "b": may have arrived
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.outbox.counts() == {Delivery.PENDING: 2, Delivery.UNKNOWN: 1}
+        assert sorted(q.message.key for q in uow.outbox.claim(NOW, 10)) == ["a", "c"]
+
+
 def test_due_messages_to_people_who_blocked_the_bot_are_closed_unsent(uow_factory):
     later = NOW + timedelta(hours=1)
     with uow_factory() as uow:
