@@ -7,6 +7,8 @@
   ``attach_sender(application, services)`` runs a sender while the application runs;
   ``sender_of(application)`` finds it. See ``wiring``.
 - ``outcomes`` maps Telegram's answers to what the outbox records.
+- ``journal`` (``SendJournal``) tells a restarted sender which messages the killed one marked
+  but never began to write; ``wiring.journal_for(settings.delivery, engine.url)`` finds it.
 """
 
 from bot.delivery.outcomes import Outcome, RetryPolicy, Verdict, judge

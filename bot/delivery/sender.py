@@ -263,8 +263,17 @@ class OutboxSender:
             count = uow.outbox.settle_interrupted(self._clock.now())
             uow.commit()
         if self._journal is not None:
-            self._journal.reset()
-            self._journaling = self._journal
+            try:
+                self._journal.reset()
+            except OSError as error:
+                log.warning(
+                    "the send journal %s cannot be used (%s); sending without it: a crash "
+                    "leaves every message marked as being sent 'unknown'",
+                    self._journal.path, error.strerror or type(error).__name__,
+                )  # fmt: skip
+                self._journaling = None
+            else:
+                self._journaling = self._journal
         return count, requeued
 
     async def run(self, stop: Callable[[], bool] | None = None) -> None:

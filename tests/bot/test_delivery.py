@@ -522,6 +522,24 @@ async def test_with_its_journal_a_sender_that_dies_mid_push_resends_nothing_writ
     assert set(received.values()) == {1}  # nobody got it twice
 
 
+async def test_a_journal_that_cannot_be_written_leaves_the_sender_sending_without_it(
+    make_rig: MakeRig, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    rig = await make_rig(messages_per_second=100)
+    alice = rig.user("Alice")
+    rig.enqueue(to(alice, "m", rig))
+    (tmp_path / "not-a-directory").write_text("")
+    journal = SendJournal(tmp_path / "not-a-directory" / "send.journal", "db")
+
+    sender = rig.sender(journal)
+    await sender.recover()
+    await sender.drain()
+
+    assert rig.counts() == {Delivery.SENT: 1}
+    (warning,) = [r for r in caplog.records if "send journal" in r.getMessage()]
+    assert "sending without it" in warning.getMessage()
+
+
 REFUSE_SENDING = {
     "sqlite": [
         "CREATE TRIGGER refuse_sending BEFORE UPDATE OF state ON outbox "
