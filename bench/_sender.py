@@ -1,7 +1,7 @@
 """The bot's side of the fan-out benchmark, in a process of its own (so it can be SIGKILLed).
 
 ``python -m bench._sender --database URL --api URL [--rate 30] [--paid] [--in-flight 8]
-[--transport app|httpx|aiohttp] [--bare]``
+[--transport app|httpx|aiohttp] [--bare] [--no-journal]``
 builds the Application the way production does (``bot.app.build_application``: HTML default,
 PTB's AIORateLimiter), runs an ``OutboxSender`` on the real clock until the outbox has nothing
 pending, and prints its counters as one JSON line. ``--bare`` sends the same messages with
@@ -102,7 +102,7 @@ async def main(args: argparse.Namespace) -> None:
             seconds = await send_bare(application.bot, database, delivery, args.in_flight)
             print(json.dumps({"seconds": seconds, "bare": True}), flush=True)
             return
-        journal = journal_for(delivery, database.engine.url)  # as in production
+        journal = None if args.no_journal else journal_for(delivery, database.engine.url)
         sender = OutboxSender(
             application.bot, database.unit_of_work, clock, delivery, journal=journal
         )
@@ -125,5 +125,6 @@ if __name__ == "__main__":
     parser.add_argument("--in-flight", type=int, default=8)
     parser.add_argument("--transport", choices=("app", "httpx", "aiohttp"), default="app")
     parser.add_argument("--bare", action="store_true", help="send without the outbox sender")
+    parser.add_argument("--no-journal", action="store_true", help="no send journal")
     logging.basicConfig(level=logging.ERROR)
     asyncio.run(main(parser.parse_args()))

@@ -74,12 +74,14 @@ class Run:
     kill: bool = False
     transport: str = "app"  # as build_application builds it, "httpx" (PTB's default), "aiohttp"
     bare: bool = False
+    journal: bool = True  # the send journal, as in production ("off": as before it)
 
 
 RUNS = {
     "cap30": Run("cap30", 30, paid=False, in_flight=8),
     "bare1000": Run("bare1000", 1000, paid=True, in_flight=32, bare=True),
     "cap1000": Run("cap1000", 1000, paid=True, in_flight=64),
+    "cap1000-nojournal": Run("cap1000-nojournal", 1000, paid=True, in_flight=64, journal=False),
     "bare1000-httpx": Run(
         "bare1000-httpx", 1000, paid=True, in_flight=8, transport="httpx", bare=True
     ),
@@ -144,6 +146,8 @@ def start_sender(url: str, api: str, run: Run, cpu: int | None) -> subprocess.Po
         command.append("--paid")
     if run.bare:
         command.append("--bare")
+    if not run.journal:
+        command.append("--no-journal")
     wrap = os.environ.get("BENCH_SENDER_WRAP")
     if wrap:
         command = [*wrap.split(), *command]
