@@ -107,9 +107,15 @@ def attach_sender(application: AnyApplication, services: Services) -> OutboxSend
 
 
 def journal_for(settings: DeliverySettings, database: URL) -> SendJournal | None:
-    """The send journal of the sender of ``database`` (``None`` when off or unsupported)."""
+    """The send journal of the sender of ``database`` (``None`` when off or unsupported).
+
+    A relative SQLite path is made absolute first: two bots started from two folders with the
+    default ``sqlite:///salescoach.db`` have two databases, so they must have two journals.
+    """
     if settings.journal_dir == "off":
         return None
+    if database.get_backend_name() == "sqlite" and database.database not in (None, "", ":memory:"):
+        database = database.set(database=str(Path(database.database).resolve()))
     directory = None if settings.journal_dir == "auto" else Path(settings.journal_dir)
     return SendJournal.for_database(database.render_as_string(hide_password=True), directory)
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 
 from bot.delivery.journal import (
     ARMED,
@@ -147,6 +148,20 @@ def test_the_configured_journal_is_per_database_and_can_be_off(tmp_path: Path):
     assert automatic is not None and automatic.path.parent.is_dir()
     engine.dispose()
     other.dispose()
+
+
+def test_bots_started_from_two_folders_with_the_same_relative_url_have_two_journals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    here = DeliverySettings(journal_dir=str(tmp_path))
+    paths = []
+    for folder in ("team-a", "team-b"):
+        (tmp_path / folder).mkdir()
+        monkeypatch.chdir(tmp_path / folder)
+        journal = journal_for(here, make_url("sqlite:///salescoach.db"))
+        assert journal is not None
+        paths.append(journal.path)
+    assert paths[0] != paths[1]
 
 
 def test_the_password_never_reaches_the_journal(tmp_path: Path):
