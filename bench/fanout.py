@@ -80,8 +80,8 @@ class Run:
 RUNS = {
     "cap30": Run("cap30", 30, paid=False, in_flight=8),
     "bare1000": Run("bare1000", 1000, paid=True, in_flight=32, bare=True),
-    "cap1000": Run("cap1000", 1000, paid=True, in_flight=64),
-    "cap1000-nojournal": Run("cap1000-nojournal", 1000, paid=True, in_flight=64, journal=False),
+    "cap1000": Run("cap1000", 1000, paid=True, in_flight=128),
+    "cap1000-nojournal": Run("cap1000-nojournal", 1000, paid=True, in_flight=128, journal=False),
     "bare1000-httpx": Run(
         "bare1000-httpx", 1000, paid=True, in_flight=8, transport="httpx", bare=True
     ),
@@ -94,7 +94,7 @@ RUNS = {
         "kill-aiohttp", 1000, paid=True, in_flight=32, kill=True, transport="aiohttp"
     ),
     "faults": Run("faults", 30, paid=False, in_flight=8, fault_rate=0.05),
-    "kill": Run("kill", 1000, paid=True, in_flight=64, kill=True),
+    "kill": Run("kill", 1000, paid=True, in_flight=128, kill=True),
 }
 
 STALL_SECONDS = 120
