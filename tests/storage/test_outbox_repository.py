@@ -200,7 +200,8 @@ def test_delivery_outcomes(uow_factory):
         assert uow.outbox.has("r")
 
 
-def test_messages_being_sent_are_not_claimed_again_and_a_restart_settles_them(uow_factory):
+def a_b_sending_c_pending(uow_factory) -> dict[str, int]:
+    """Three messages "a", "b", "c"; "a" and "b" marked ``SENDING``; their ids by key."""
     with uow_factory() as uow:
         uow.outbox.add(
             [message(key, chat_id=chat) for key, chat in (("a", 1), ("b", 2), ("c", 3))], NOW
@@ -210,6 +211,11 @@ def test_messages_being_sent_are_not_claimed_again_and_a_restart_settles_them(uo
         ids = {q.message.key: q.id for q in uow.outbox.claim(NOW, 10)}
         uow.outbox.start_sending([ids["a"], ids["b"]], NOW)
         uow.commit()
+    return ids
+
+
+def test_messages_being_sent_are_not_claimed_again_and_a_restart_settles_them(uow_factory):
+    ids = a_b_sending_c_pending(uow_factory)
     with uow_factory() as uow:
         assert [q.message.key for q in uow.outbox.claim(NOW, 10)] == ["c"]
         uow.outbox.retry_later(ids["b"], NOW + timedelta(seconds=5), "TimedOut")  # pending again
@@ -231,13 +237,7 @@ def test_messages_being_sent_are_not_claimed_again_and_a_restart_settles_them(uo
 
 
 def test_a_restart_requeues_what_the_journal_shows_unwritten(uow_factory):
-    with uow_factory() as uow:
-        uow.outbox.add([message(k, chat_id=c) for k, c in (("a", 1), ("b", 2), ("c", 3))], NOW)
-        uow.commit()
-    with uow_factory() as uow:
-        ids = {q.message.key: q.id for q in uow.outbox.claim(NOW, 10)}
-        uow.outbox.start_sending([ids["a"], ids["b"]], NOW)
-        uow.commit()
+    ids = a_b_sending_c_pending(uow_factory)
     with uow_factory() as uow:
         # "c" is pending (armed, the mark never committed), 10**9 does not exist: untouched
         assert uow.outbox.requeue_unwritten({ids["a"], ids["c"], 10**9}) == 1
